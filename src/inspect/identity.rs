@@ -1,0 +1,279 @@
+//! Who the plugin is: its registered name and kind, given on the command
+//! line or inferred the way a user would register it.
+
+use std::fmt;
+use std::str::FromStr;
+
+use regex::Regex;
+use serde::Serialize;
+
+use super::Library;
+use crate::read::Package;
+
+/// The plugin kind, as in the REST path `/plugins/<kind>s`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Source,
+    Sink,
+    Function,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Source => "source",
+            Kind::Sink => "sink",
+            Kind::Function => "function",
+        }
+    }
+
+    /// The eKuiper interface a symbol of this kind must satisfy.
+    pub fn interface(self) -> &'static str {
+        match self {
+            Kind::Source => "Source",
+            Kind::Sink => "Sink",
+            Kind::Function => "Function",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Kind, String> {
+        match s {
+            "source" => Ok(Kind::Source),
+            "sink" => Ok(Kind::Sink),
+            "function" => Ok(Kind::Function),
+            _ => Err(format!("unknown kind `{s}`: source, sink or function")),
+        }
+    }
+}
+
+/// Where a piece of the identity came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Given on the command line.
+    Given,
+    /// Inferred; the text says from what.
+    Inferred(String),
+    /// Could not be determined.
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub name: Option<String>,
+    pub name_origin: Origin,
+    pub kind: Option<Kind>,
+    pub kind_origin: Origin,
+}
+
+/// The API packages whose interfaces tell a plugin's kind.
+pub const API_PACKAGES: [&str; 2] = [
+    "github.com/lf-edge/ekuiper/contract/v2/api",
+    "github.com/lf-edge/ekuiper/pkg/api",
+];
+
+/// `UcFirst`: the first rune upper-cased, as eKuiper does for symbol names.
+pub fn uc_first(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn lc_first(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The installer's library pattern for `name`:
+/// `^(NAME|UcFirst(NAME))(@.*)?\.so$`.
+pub fn library_pattern(name: &str) -> Regex {
+    let pattern = format!(
+        r"^({}|{})(@.*)?\.so$",
+        regex::escape(name),
+        regex::escape(&uc_first(name))
+    );
+    Regex::new(&pattern).expect("an escaped name is a valid pattern")
+}
+
+/// The version shown for a library file name: the text after `@`, without
+/// the `.so` and a leading `v`.
+pub fn library_version(file_name: &str) -> Option<String> {
+    let stem = file_name.strip_suffix(".so")?;
+    let (_, version) = stem.split_once('@')?;
+    Some(version.strip_prefix('v').unwrap_or(version).to_string())
+}
+
+/// Root entries the installer would take as the library of `name`.
+pub fn matching_libraries<'p>(package: &'p Package, name: &str) -> Vec<&'p crate::read::Entry> {
+    let pattern = library_pattern(name);
+    package
+        .entries
+        .iter()
+        .filter(|entry| pattern.is_match(&entry.name))
+        .collect()
+}
+
+/// Resolves the name (given, or inferred from the first root `.so`) and the
+/// given kind; [`refine_kind`] infers a missing kind once the library is known.
+pub fn resolve(package: &Package, declared: &super::Declared) -> Identity {
+    let (name, name_origin) = match &declared.name {
+        Some(name) => (Some(name.clone()), Origin::Given),
+        None => infer_name(package),
+    };
+    let (kind, kind_origin) = match declared.kind {
+        Some(kind) => (Some(kind), Origin::Given),
+        None => (None, Origin::Unknown),
+    };
+    Identity {
+        name,
+        name_origin,
+        kind,
+        kind_origin,
+    }
+}
+
+fn infer_name(package: &Package) -> (Option<String>, Origin) {
+    let library = package
+        .entries
+        .iter()
+        .find(|entry| entry.is_root() && entry.name.ends_with(".so"));
+    let Some(library) = library else {
+        return (None, Origin::Unknown);
+    };
+    let stem = library.name.trim_end_matches(".so");
+    let base = stem.split('@').next().unwrap_or(stem);
+    if base.is_empty() {
+        return (None, Origin::Unknown);
+    }
+    (
+        Some(lc_first(base)),
+        Origin::Inferred(format!("from the library file name {}", library.name)),
+    )
+}
+
+/// Infers the kind when it was not given: first from the eKuiper interfaces
+/// the library implements, then from the files present.
+pub fn refine_kind(identity: Identity, library: Option<&Library>, package: &Package) -> Identity {
+    if identity.kind.is_some() {
+        return identity;
+    }
+    let implemented = library
+        .and_then(|library| library.plugin.as_ref()?.as_ref().ok())
+        .map(implemented_kinds)
+        .unwrap_or_default();
+    let (kind, origin) = if let [kind] = implemented.as_slice() {
+        (
+            Some(*kind),
+            Origin::Inferred(format!("the library implements api.{}", kind.interface())),
+        )
+    } else if let Some(name) = &identity.name {
+        infer_kind_from_files(package, name)
+    } else {
+        (None, Origin::Unknown)
+    };
+    Identity {
+        kind,
+        kind_origin: origin,
+        ..identity
+    }
+}
+
+/// The kinds whose eKuiper interface some type of the plugin implements.
+pub fn implemented_kinds(plugin: &super::GoPlugin) -> Vec<Kind> {
+    let mut kinds: Vec<Kind> = plugin
+        .interfaces()
+        .filter_map(interface_kind)
+        .collect();
+    kinds.sort_by_key(|kind| *kind as u8);
+    kinds.dedup();
+    kinds
+}
+
+/// The kind an eKuiper API interface belongs to, e.g. `…/api.Source` →
+/// source, `…/api.TupleCollector` → sink.
+pub fn interface_kind(interface: &str) -> Option<Kind> {
+    let (package, name) = interface.rsplit_once('.')?;
+    if !API_PACKAGES.contains(&package) {
+        return None;
+    }
+    match name {
+        "Source" | "BytesSource" | "TupleSource" | "PullBytesSource" | "PullTupleSource"
+        | "LookupSource" => Some(Kind::Source),
+        "Sink" | "BytesCollector" | "TupleCollector" => Some(Kind::Sink),
+        "Function" => Some(Kind::Function),
+        _ => None,
+    }
+}
+
+fn infer_kind_from_files(package: &Package, name: &str) -> (Option<Kind>, Origin) {
+    let has_config = package
+        .entries
+        .iter()
+        .any(|entry| entry.name == format!("{name}.yaml"));
+    if has_config {
+        (
+            Some(Kind::Source),
+            Origin::Inferred(format!("the package has {name}.yaml, which only sources have")),
+        )
+    } else {
+        (None, Origin::Unknown)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pattern_accepts_name_and_uc_first_with_versions() {
+        let pattern = library_pattern("random");
+        for ok in ["random.so", "Random.so", "Random@v1.0.0.so", "random@.so"] {
+            assert!(pattern.is_match(ok), "{ok}");
+        }
+        for bad in ["RANDOM.so", "random.so.1", "xrandom.so", "random/Random.so", "Random_v1.so"] {
+            assert!(!pattern.is_match(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn pattern_escapes_the_name() {
+        assert!(!library_pattern("a.b").is_match("axb.so"));
+    }
+
+    #[test]
+    fn version_drops_leading_v() {
+        assert_eq!(library_version("MySource@v1.0.0.so").as_deref(), Some("1.0.0"));
+        assert_eq!(library_version("MySource@2.so").as_deref(), Some("2"));
+        assert_eq!(library_version("MySource.so"), None);
+    }
+
+    #[test]
+    fn uc_first_handles_unicode() {
+        assert_eq!(uc_first("éclair"), "Éclair");
+        assert_eq!(uc_first(""), "");
+    }
+
+    #[test]
+    fn interface_kinds() {
+        let v2 = "github.com/lf-edge/ekuiper/contract/v2/api";
+        assert_eq!(interface_kind(&format!("{v2}.TupleSource")), Some(Kind::Source));
+        assert_eq!(interface_kind(&format!("{v2}.BytesCollector")), Some(Kind::Sink));
+        assert_eq!(interface_kind("github.com/lf-edge/ekuiper/pkg/api.Function"), Some(Kind::Function));
+        assert_eq!(interface_kind("io.Reader"), None);
+    }
+}

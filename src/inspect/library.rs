@@ -1,0 +1,100 @@
+//! Facts about a plugin library, read from its ELF image. No judgement here:
+//! rules in `check` decide what the facts mean.
+
+use std::collections::BTreeMap;
+
+use super::buildinfo::BuildInfo;
+
+/// ELF class (word size).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    Elf32,
+    Elf64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endian {
+    Little,
+    Big,
+}
+
+/// The ELF file type (`e_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ElfType {
+    Relocatable,
+    Executable,
+    SharedObject,
+    Core,
+    Other(u16),
+}
+
+/// The ELF header fields the rules compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ElfHeader {
+    pub class: Class,
+    pub endian: Endian,
+    /// `e_machine` (62 = x86-64, 183 = AArch64, 40 = ARM, 243 = RISC-V …).
+    pub machine: u16,
+    pub elf_type: ElfType,
+}
+
+/// Whether an export is a function or a variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportForm {
+    /// `STT_FUNC`: `func NewX() api.X` style.
+    Function,
+    /// `STT_OBJECT`: `var X x` style; `Lookup` returns a pointer to it.
+    Variable,
+}
+
+/// An exported name of the plugin's main package: dynamic symbol
+/// `<pluginpath>.<name>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    /// The Go identifier, e.g. `Random`.
+    pub name: String,
+    pub form: ExportForm,
+}
+
+/// An interface satisfaction the plugin carries: `go:itab.<concrete>,<interface>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Itab {
+    pub concrete: String,
+    pub interface: String,
+}
+
+/// Everything later stages need to know about a Go plugin library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoPlugin {
+    pub header: ElfHeader,
+    /// `DT_NEEDED` entries, e.g. `libc.so.6` or `libc.musl-x86_64.so.1`.
+    pub needed: Vec<String>,
+    /// `PT_INTERP`, when present.
+    pub interpreter: Option<String>,
+    /// The plugin path (`plugin/unnamed-…` or the import path), when it
+    /// could be determined.
+    pub plugin_path: Option<String>,
+    /// Exports of the plugin's main package, sorted by name.
+    pub exports: Vec<Export>,
+    pub itabs: Vec<Itab>,
+    /// `go:link.pkghashbytes.<package>` → the fingerprint bytes.
+    pub fingerprints: BTreeMap<String, Vec<u8>>,
+    /// The decoded `.go.buildinfo`, when the library has one.
+    pub build_info: Option<BuildInfo>,
+}
+
+impl GoPlugin {
+    pub fn export(&self, name: &str) -> Option<&Export> {
+        self.exports.iter().find(|export| export.name == name)
+    }
+
+    /// Interfaces implemented by some type of the plugin, as full Go names
+    /// (`github.com/lf-edge/ekuiper/contract/v2/api.Source`).
+    pub fn interfaces(&self) -> impl Iterator<Item = &str> {
+        self.itabs.iter().map(|itab| itab.interface.as_str())
+    }
+}
+
+/// Why the bytes are not a usable ELF image (E001).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotElf(pub String);

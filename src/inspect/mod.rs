@@ -1,0 +1,123 @@
+//! Stage 2 — inspect: turn a [`Package`]'s bytes into facts: who the plugin
+//! is, the library's ELF and Go facts, the parsed descriptor and config.
+//! No judgement here.
+
+pub mod buildinfo;
+pub mod config;
+pub mod descriptor;
+pub mod elf;
+pub mod identity;
+pub mod library;
+
+use crate::diagnostic::Span;
+use crate::read::{Entry, Package};
+
+pub use self::identity::{Identity, Kind, Origin};
+pub use self::library::{GoPlugin, NotElf};
+
+/// A text entry that failed to parse: the parser's message and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    pub span: Option<Span>,
+}
+
+/// A parsed text entry (descriptor or config), with its text for spans.
+#[derive(Debug)]
+pub struct TextFile<'p, T> {
+    pub entry: &'p Entry,
+    /// The entry's text; `None` when its data was not read or is not UTF-8.
+    pub text: Option<&'p str>,
+    pub parsed: Result<T, ParseError>,
+}
+
+/// The library chosen for inspection and what it turned out to be.
+#[derive(Debug)]
+pub struct Library<'p> {
+    pub entry: &'p Entry,
+    /// The version from the `@…` suffix with a leading `v` dropped.
+    pub version: Option<String>,
+    /// `None` when the entry's data could not be read (an archive rule says why).
+    pub plugin: Option<Result<GoPlugin, NotElf>>,
+}
+
+/// Everything the rules read about one package.
+#[derive(Debug)]
+pub struct Facts<'p> {
+    pub package: &'p Package,
+    pub identity: Identity,
+    /// Root entries matching the installer's library pattern for the name.
+    pub libraries: Vec<&'p Entry>,
+    pub library: Option<Library<'p>>,
+    pub descriptor: Option<TextFile<'p, descriptor::Descriptor>>,
+    pub config: Option<TextFile<'p, config::Config>>,
+}
+
+/// What the user said on the command line about the plugin.
+#[derive(Debug, Clone, Default)]
+pub struct Declared {
+    pub name: Option<String>,
+    pub kind: Option<Kind>,
+}
+
+/// Inspects a package: resolves the identity, picks and decodes the library,
+/// parses the descriptor and config.
+pub fn inspect<'p>(package: &'p Package, declared: &Declared) -> Facts<'p> {
+    let identity = identity::resolve(package, declared);
+    let libraries = match &identity.name {
+        Some(name) => identity::matching_libraries(package, name),
+        None => Vec::new(),
+    };
+    let library = libraries.first().map(|entry| Library {
+        entry,
+        version: identity::library_version(&entry.name),
+        plugin: entry.bytes().map(elf::inspect_library),
+    });
+    let identity = identity::refine_kind(identity, library.as_ref(), package);
+    let file = |suffix: &str| {
+        let name = identity.name.as_deref()?;
+        package
+            .entries
+            .iter()
+            .find(|entry| entry.name == format!("{name}{suffix}"))
+    };
+    let descriptor = file(".json").map(|entry| parse_text(entry, descriptor::parse));
+    let config = file(".yaml").map(|entry| parse_text(entry, config::parse));
+    Facts {
+        package,
+        identity,
+        libraries,
+        library,
+        descriptor,
+        config,
+    }
+}
+
+fn parse_text<'p, T>(
+    entry: &'p Entry,
+    parse: fn(&str) -> Result<T, ParseError>,
+) -> TextFile<'p, T> {
+    let text = entry.bytes().map(std::str::from_utf8);
+    let (text, parsed) = match text {
+        Some(Ok(text)) => (Some(text), parse(text)),
+        Some(Err(error)) => (
+            None,
+            Err(ParseError {
+                message: format!("not UTF-8 text: {error}"),
+                span: None,
+            }),
+        ),
+        None => (
+            None,
+            Err(ParseError {
+                message: "the entry's data could not be read".into(),
+                span: None,
+            }),
+        ),
+    };
+    TextFile {
+        entry,
+        text,
+        parsed,
+    }
+}

@@ -1,0 +1,9 @@
+//! ekplugin-lint: checks eKuiper native plugin packages before upload.
+//!
+//! Data flows one way: [`read`] → [`inspect`] → [`check`] → [`report`].
+
+pub mod check;
+pub mod diagnostic;
+pub mod inspect;
+pub mod read;
+pub mod rules;

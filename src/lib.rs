@@ -3,7 +3,10 @@
 //! Data flows one way: [`read`] → [`inspect`] → [`check`] → [`report`].
 
 pub mod check;
+pub mod cli;
 pub mod diagnostic;
 pub mod inspect;
+pub mod lint;
 pub mod read;
+pub mod report;
 pub mod rules;

@@ -1,1 +1,135 @@
-fn main() {}
+//! Wires the command line to the pipeline and the formatters.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+use rayon::prelude::*;
+
+use ekplugin_lint::cli::Cli;
+use ekplugin_lint::diagnostic::Severity;
+use ekplugin_lint::inspect::Declared;
+use ekplugin_lint::lint::{self, Options, Outcome};
+use ekplugin_lint::report::{self, Human};
+use ekplugin_lint::rules::{Code, Selection};
+
+/// Exit status when the tool could not run (bad arguments, unreadable path).
+const CANNOT_RUN: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(code) = cli.explain {
+        print!("{}", code.doc());
+        return ExitCode::SUCCESS;
+    }
+    if cli.list_rules {
+        list_rules();
+        return ExitCode::SUCCESS;
+    }
+    match run(&cli) {
+        Ok(status) => ExitCode::from(status),
+        Err(message) => {
+            eprintln!("ekplugin-lint: error: {message}");
+            ExitCode::from(CANNOT_RUN)
+        }
+    }
+}
+
+fn list_rules() {
+    for &code in Code::ALL {
+        println!(
+            "{code}  {:<22} {:<8} {}",
+            code.name(),
+            code.default_severity().as_str(),
+            code.summary()
+        );
+    }
+}
+
+fn run(cli: &Cli) -> Result<u8, String> {
+    let options = Options {
+        declared: Declared {
+            name: cli.name.clone(),
+            kind: cli.kind,
+        },
+        selection: Selection {
+            select: cli.select.clone(),
+            ignore: cli.ignore.clone(),
+            warnings_as_errors: cli.warnings_as_errors,
+        },
+        ..Options::default()
+    };
+    let paths = expand(&cli.paths)?;
+    let results: Vec<_> = paths
+        .par_iter()
+        .map(|path| lint::lint_path(path, &options).map_err(|e| (path, e)))
+        .collect();
+    let mut outcomes = Vec::with_capacity(results.len());
+    let mut failed = false;
+    for result in results {
+        match result {
+            Ok(outcome) => outcomes.push(outcome),
+            Err((path, error)) => {
+                eprintln!(
+                    "ekplugin-lint: error: cannot read {}: {error}",
+                    path.display()
+                );
+                failed = true;
+            }
+        }
+    }
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut stdout = std::io::stdout().lock();
+    report::write(cli.format, &outcomes, &Human::new(color), &mut stdout)
+        .and_then(|()| stdout.flush())
+        .map_err(|e| format!("cannot write the report: {e}"))?;
+    Ok(if failed {
+        CANNOT_RUN
+    } else {
+        status(&outcomes)
+    })
+}
+
+fn status(outcomes: &[Outcome]) -> u8 {
+    let error = outcomes
+        .iter()
+        .any(|outcome| outcome.count(Severity::Error) > 0);
+    u8::from(error)
+}
+
+/// Turns the command-line paths into package paths: a folder stands for
+/// every `*.zip` below it, in sorted order.
+fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut packages = Vec::new();
+    for path in paths {
+        let metadata =
+            std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if metadata.is_dir() {
+            let before = packages.len();
+            collect_zips(path, &mut packages)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            if packages.len() == before {
+                return Err(format!("no .zip package under {}", path.display()));
+            }
+        } else {
+            packages.push(path.clone());
+        }
+    }
+    Ok(packages)
+}
+
+fn collect_zips(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let file_type = entry.file_type()?;
+        if file_type.is_dir() {
+            collect_zips(&path, out)?;
+        } else if path.extension().is_some_and(|ext| ext == "zip") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}

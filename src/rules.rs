@@ -142,3 +142,49 @@ mod tests {
         assert!(selector_matches("ALL", Code::I001));
     }
 }
+
+/// Which rules report, after `--select`/`--ignore`/`--warnings-as-errors`.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Selectors of the rules to run; empty means all.
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub warnings_as_errors: bool,
+}
+
+impl Selection {
+    pub fn enabled(&self, code: Code) -> bool {
+        let selected =
+            self.select.is_empty() || self.select.iter().any(|s| selector_matches(s, code));
+        selected && !self.ignore.iter().any(|s| selector_matches(s, code))
+    }
+
+    /// Drops diagnostics of disabled rules and promotes warnings if asked.
+    pub fn apply(
+        &self,
+        diagnostics: Vec<crate::diagnostic::Diagnostic>,
+    ) -> Vec<crate::diagnostic::Diagnostic> {
+        diagnostics
+            .into_iter()
+            .filter(|diagnostic| self.enabled(diagnostic.code))
+            .map(|mut diagnostic| {
+                if self.warnings_as_errors && diagnostic.severity == Severity::Warning {
+                    diagnostic.severity = Severity::Error;
+                }
+                diagnostic
+            })
+            .collect()
+    }
+}
+
+/// Checks that a selector names at least one rule.
+pub fn validate_selector(selector: &str) -> Result<(), String> {
+    if Code::ALL
+        .iter()
+        .any(|&code| selector_matches(selector, code))
+    {
+        Ok(())
+    } else {
+        Err(format!("`{selector}` selects no rule (see --list-rules)"))
+    }
+}

@@ -8,7 +8,13 @@ mod metadata;
 mod symbols;
 
 use crate::diagnostic::Diagnostic;
-use crate::inspect::Facts;
+use crate::inspect::buildinfo::{BuildInfo, Module};
+use crate::inspect::{Facts, GoPlugin};
+
+/// The eKuiper 2.x API module.
+pub const CONTRACT_V2: &str = "github.com/lf-edge/ekuiper/contract/v2";
+/// eKuiper 1.x plugins import the API from the main module.
+pub const EKUIPER_V1: &str = "github.com/lf-edge/ekuiper";
 
 /// What every rule receives.
 pub struct Context<'a, 'p> {
@@ -25,4 +31,38 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     binary::check_build(ctx, &mut out);
     metadata::check(ctx, &mut out);
     out
+}
+
+/// The eKuiper API module the library was built against: the 2.x contract
+/// or, for 1.x, the main eKuiper module (as a dependency, or as the main
+/// module when the plugin was built inside eKuiper's own tree).
+pub fn contract_module(build_info: &BuildInfo) -> Option<&Module> {
+    build_info
+        .dep(CONTRACT_V2)
+        .or_else(|| build_info.dep(EKUIPER_V1))
+        .or_else(|| {
+            build_info
+                .main
+                .as_ref()
+                .filter(|main| main.path == EKUIPER_V1)
+        })
+}
+
+/// The library entry's name and its Go facts, when it is a readable ELF
+/// file. Rules about exports and build settings start from here.
+fn library_facts<'a>(ctx: &'a Context) -> Option<(&'a str, &'a GoPlugin)> {
+    let library = ctx.facts.library.as_ref()?;
+    let plugin = library.plugin.as_ref()?.as_ref().ok()?;
+    Some((library.entry.name.as_str(), plugin))
+}
+
+/// Like [`library_facts`], but only for a library that really is a Go
+/// plugin (E002 and E003 would fire otherwise): symbol rules would only
+/// repeat those findings.
+fn go_plugin<'a>(ctx: &'a Context) -> Option<(&'a str, &'a GoPlugin)> {
+    let (entry, plugin) = library_facts(ctx)?;
+    let build_info = plugin.build_info.as_ref()?;
+    let is_plugin = matches!(build_info.setting("-buildmode"), Some("plugin") | None);
+    let is_shared = plugin.header.elf_type == crate::inspect::library::ElfType::SharedObject;
+    (is_plugin && is_shared).then_some((entry, plugin))
 }

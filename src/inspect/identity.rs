@@ -195,10 +195,7 @@ pub fn refine_kind(identity: Identity, library: Option<&Library>, package: &Pack
 
 /// The kinds whose eKuiper interface some type of the plugin implements.
 pub fn implemented_kinds(plugin: &super::GoPlugin) -> Vec<Kind> {
-    let mut kinds: Vec<Kind> = plugin
-        .interfaces()
-        .filter_map(interface_kind)
-        .collect();
+    let mut kinds: Vec<Kind> = plugin.interfaces().filter_map(interface_kind).collect();
     kinds.sort_by_key(|kind| *kind as u8);
     kinds.dedup();
     kinds
@@ -228,7 +225,9 @@ fn infer_kind_from_files(package: &Package, name: &str) -> (Option<Kind>, Origin
     if has_config {
         (
             Some(Kind::Source),
-            Origin::Inferred(format!("the package has {name}.yaml, which only sources have")),
+            Origin::Inferred(format!(
+                "the package has {name}.yaml, which only sources have"
+            )),
         )
     } else {
         (None, Origin::Unknown)
@@ -245,7 +244,13 @@ mod tests {
         for ok in ["random.so", "Random.so", "Random@v1.0.0.so", "random@.so"] {
             assert!(pattern.is_match(ok), "{ok}");
         }
-        for bad in ["RANDOM.so", "random.so.1", "xrandom.so", "random/Random.so", "Random_v1.so"] {
+        for bad in [
+            "RANDOM.so",
+            "random.so.1",
+            "xrandom.so",
+            "random/Random.so",
+            "Random_v1.so",
+        ] {
             assert!(!pattern.is_match(bad), "{bad}");
         }
     }
@@ -257,7 +262,10 @@ mod tests {
 
     #[test]
     fn version_drops_leading_v() {
-        assert_eq!(library_version("MySource@v1.0.0.so").as_deref(), Some("1.0.0"));
+        assert_eq!(
+            library_version("MySource@v1.0.0.so").as_deref(),
+            Some("1.0.0")
+        );
         assert_eq!(library_version("MySource@2.so").as_deref(), Some("2"));
         assert_eq!(library_version("MySource.so"), None);
     }
@@ -271,9 +279,18 @@ mod tests {
     #[test]
     fn interface_kinds() {
         let v2 = "github.com/lf-edge/ekuiper/contract/v2/api";
-        assert_eq!(interface_kind(&format!("{v2}.TupleSource")), Some(Kind::Source));
-        assert_eq!(interface_kind(&format!("{v2}.BytesCollector")), Some(Kind::Sink));
-        assert_eq!(interface_kind("github.com/lf-edge/ekuiper/pkg/api.Function"), Some(Kind::Function));
+        assert_eq!(
+            interface_kind(&format!("{v2}.TupleSource")),
+            Some(Kind::Source)
+        );
+        assert_eq!(
+            interface_kind(&format!("{v2}.BytesCollector")),
+            Some(Kind::Sink)
+        );
+        assert_eq!(
+            interface_kind("github.com/lf-edge/ekuiper/pkg/api.Function"),
+            Some(Kind::Function)
+        );
         assert_eq!(interface_kind("io.Reader"), None);
     }
 }

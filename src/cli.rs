@@ -1,0 +1,67 @@
+//! The command line: every flag and its help text, in one place.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::inspect::Kind;
+use crate::report::Format;
+use crate::rules::{Code, validate_selector};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ekplugin-lint",
+    version,
+    about = "Checks eKuiper native plugin packages before they are uploaded",
+    after_help = "Exit status: 0 no error-level finding, 1 at least one, 2 the tool could not run."
+)]
+pub struct Cli {
+    /// Packages to lint: a .zip, a bare .so, or a folder (every *.zip below it).
+    #[arg(required_unless_present_any = ["explain", "list_rules"])]
+    pub paths: Vec<PathBuf>,
+
+    /// The plugin kind, as registered (default: inferred from the library).
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<Kind>,
+
+    /// The plugin name, as registered (default: the library's file name with
+    /// the first letter lower-cased).
+    #[arg(long)]
+    pub name: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Only report these rules: codes, code prefixes (`S`, `A00`) or names.
+    #[arg(long, value_delimiter = ',', value_parser = parse_selector)]
+    pub select: Vec<String>,
+
+    /// Never report these rules: codes, code prefixes or names.
+    #[arg(long, value_delimiter = ',', value_parser = parse_selector)]
+    pub ignore: Vec<String>,
+
+    /// Treat warnings as errors (exit status 1 when any is found).
+    #[arg(long)]
+    pub warnings_as_errors: bool,
+
+    /// Print the documentation of a rule and exit.
+    #[arg(long, value_name = "CODE", value_parser = parse_code)]
+    pub explain: Option<Code>,
+
+    /// List every rule and exit.
+    #[arg(long)]
+    pub list_rules: bool,
+}
+
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    s.parse()
+}
+
+fn parse_code(s: &str) -> Result<Code, String> {
+    s.parse()
+}
+
+fn parse_selector(s: &str) -> Result<String, String> {
+    validate_selector(s).map(|()| s.to_string())
+}

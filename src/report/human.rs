@@ -1,0 +1,166 @@
+//! `--format human`: miette reports, with the descriptor or config text
+//! underlined where a diagnostic has a span.
+
+use std::fmt;
+use std::io::{self, Write};
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use super::Summary;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::{Outcome, PluginSummary};
+
+/// The human formatter's settings.
+pub struct Human {
+    handler: GraphicalReportHandler,
+}
+
+impl Human {
+    /// `color`: use ANSI colours (a terminal without NO_COLOR).
+    pub fn new(color: bool) -> Human {
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        Human {
+            handler: GraphicalReportHandler::new_themed(theme)
+                .with_width(100)
+                .with_links(false)
+                .with_wrap_lines(false),
+        }
+    }
+
+    pub fn write(&self, outcomes: &[Outcome], out: &mut dyn Write) -> io::Result<()> {
+        for outcome in outcomes {
+            self.write_outcome(outcome, out)?;
+        }
+        let summary = Summary::of(outcomes);
+        writeln!(out, "{}", summary_line(&summary))
+    }
+
+    fn write_outcome(&self, outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "{}: {}",
+            outcome.path.display(),
+            plugin_line(&outcome.plugin)
+        )?;
+        for (what, why) in &outcome.plugin.inferred {
+            writeln!(out, "  {what} inferred: {why}")?;
+        }
+        for diagnostic in &outcome.diagnostics {
+            let source = diagnostic.entry.as_ref().and_then(|entry| {
+                let text = outcome.sources.get(entry)?;
+                Some(NamedSource::new(entry, text.clone()))
+            });
+            let report = Report { diagnostic, source };
+            let mut text = String::new();
+            self.handler
+                .render_report(&mut text, &report)
+                .map_err(io::Error::other)?;
+            write!(out, "\n{text}")?;
+        }
+        writeln!(out)
+    }
+}
+
+fn plugin_line(plugin: &PluginSummary) -> String {
+    let mut parts = Vec::new();
+    let kind = plugin
+        .kind
+        .map_or("plugin of unknown kind", |kind| kind.as_str());
+    match &plugin.name {
+        Some(name) => parts.push(format!("{kind} `{name}`")),
+        None => parts.push(format!("{kind}, name unknown")),
+    }
+    if let Some(library) = &plugin.library {
+        let version = plugin
+            .version
+            .as_ref()
+            .map(|v| format!(" (version {v})"))
+            .unwrap_or_default();
+        parts.push(format!("{library}{version}"));
+    }
+    if let Some(go) = &plugin.go {
+        parts.push(go.clone());
+    }
+    if let Some(contract) = &plugin.contract {
+        parts.push(format!("contract {contract}"));
+    }
+    parts.join(", ")
+}
+
+fn summary_line(summary: &Summary) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}, {} in {}",
+        plural(summary.errors, "error"),
+        plural(summary.warnings, "warning"),
+        plural(summary.infos, "note"),
+        plural(summary.packages, "package")
+    )
+}
+
+/// Adapts one of our diagnostics to miette's trait, for rendering only.
+struct Report<'a> {
+    diagnostic: &'a Diagnostic,
+    /// The entry's text, when the diagnostic has a span into it.
+    source: Option<NamedSource<String>>,
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.diagnostic, f)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.diagnostic;
+        match (&d.entry, &self.source) {
+            (Some(entry), None) if !d.message.contains(entry.as_str()) => {
+                write!(f, "{} [{entry}]", d.message)
+            }
+            _ => f.write_str(&d.message),
+        }
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let code = self.diagnostic.code;
+        Some(Box::new(format!("{code}({})", code.name())))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let help = self.diagnostic.help.as_ref()?;
+        Some(Box::new(help))
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source
+            .as_ref()
+            .map(|text| text as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
+        let span = self.diagnostic.span?;
+        let label = LabeledSpan::new_with_span(
+            Some(self.diagnostic.code.name().to_string()),
+            SourceSpan::new(span.offset.into(), span.len.max(1)),
+        );
+        Some(Box::new(std::iter::once(label)))
+    }
+}

@@ -1,0 +1,82 @@
+//! `--format json`: one JSON document, the contract of SPEC §3.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::Summary;
+use crate::diagnostic::{Severity, Span};
+use crate::lint::{Outcome, PluginSummary};
+use crate::rules::Code;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    packages: Vec<PackageJson<'a>>,
+    summary: SummaryJson,
+}
+
+#[derive(Serialize)]
+struct PackageJson<'a> {
+    path: String,
+    plugin: &'a PluginSummary,
+    diagnostics: Vec<DiagnosticJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct DiagnosticJson<'a> {
+    code: Code,
+    rule: &'static str,
+    severity: Severity,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entry: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    span: Option<Span>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct SummaryJson {
+    packages: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+pub fn write(outcomes: &[Outcome], out: &mut dyn Write) -> io::Result<()> {
+    let summary = Summary::of(outcomes);
+    let document = Document {
+        version: 1,
+        packages: outcomes.iter().map(package).collect(),
+        summary: SummaryJson {
+            packages: summary.packages,
+            errors: summary.errors,
+            warnings: summary.warnings,
+            infos: summary.infos,
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)
+}
+
+fn package(outcome: &Outcome) -> PackageJson<'_> {
+    PackageJson {
+        path: outcome.path.display().to_string(),
+        plugin: &outcome.plugin,
+        diagnostics: outcome
+            .diagnostics
+            .iter()
+            .map(|d| DiagnosticJson {
+                code: d.code,
+                rule: d.code.name(),
+                severity: d.severity,
+                message: &d.message,
+                entry: d.entry.as_deref(),
+                span: d.span,
+                help: d.help.as_deref(),
+            })
+            .collect(),
+    }
+}

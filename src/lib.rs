@@ -10,3 +10,4 @@ pub mod lint;
 pub mod read;
 pub mod report;
 pub mod rules;
+pub mod target;

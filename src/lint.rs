@@ -10,8 +10,9 @@ use serde::Serialize;
 use crate::check::{self, Context};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::inspect::{self, Declared, Facts, Origin};
-use crate::read::{self, Limits, Package};
+use crate::read::{self, Container, Limits, Package};
 use crate::rules::Selection;
+use crate::target::Target;
 
 /// Everything a run needs besides the path.
 #[derive(Debug, Clone, Default)]
@@ -19,6 +20,7 @@ pub struct Options {
     pub declared: Declared,
     pub limits: Limits,
     pub selection: Selection,
+    pub target: Option<Target>,
 }
 
 /// What is known about the plugin, for the report header and the JSON
@@ -39,6 +41,7 @@ pub struct PluginSummary {
 #[derive(Debug)]
 pub struct Outcome {
     pub path: PathBuf,
+    pub container: Container,
     pub plugin: PluginSummary,
     /// Sorted by severity (worst first), then code.
     pub diagnostics: Vec<Diagnostic>,
@@ -47,6 +50,15 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The zip entry a diagnostic is inside of, if any (a bare library's
+    /// diagnostics are about the file itself).
+    pub fn inner_entry<'d>(&self, diagnostic: &'d Diagnostic) -> Option<&'d str> {
+        match self.container {
+            Container::Zip => diagnostic.entry.as_deref(),
+            Container::BareLibrary => None,
+        }
+    }
+
     pub fn count(&self, severity: Severity) -> usize {
         self.diagnostics
             .iter()
@@ -65,11 +77,15 @@ pub fn lint_path(path: &Path, options: &Options) -> io::Result<Outcome> {
 /// Lints an already-read package.
 pub fn lint_package(package: &Package, options: &Options) -> Outcome {
     let facts = inspect::inspect(package, &options.declared);
-    let ctx = Context { facts: &facts };
+    let ctx = Context {
+        facts: &facts,
+        target: options.target.as_ref(),
+    };
     let mut diagnostics = options.selection.apply(check::check(&ctx));
     diagnostics.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(&b.code)));
     Outcome {
         path: package.path.clone(),
+        container: package.container,
         plugin: summarize(&facts),
         sources: spanned_sources(package, &diagnostics),
         diagnostics,

@@ -81,9 +81,14 @@ fn run(cli: &Cli) -> Result<u8, String> {
     }
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut stdout = std::io::stdout().lock();
-    report::write(cli.format, &outcomes, &Human::new(color), &mut stdout)
-        .and_then(|()| stdout.flush())
-        .map_err(|e| format!("cannot write the report: {e}"))?;
+    let written = report::write(cli.format, &outcomes, &Human::new(color), &mut stdout)
+        .and_then(|()| stdout.flush());
+    match written {
+        // A closed pipe (`| head`) is the reader's choice, not a failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(format!("cannot write the report: {e}")),
+        Ok(()) => {}
+    }
     Ok(if failed {
         CANNOT_RUN
     } else {

@@ -3,6 +3,7 @@
 
 mod archive;
 mod binary;
+mod compat;
 mod library;
 mod metadata;
 mod symbols;
@@ -10,6 +11,7 @@ mod symbols;
 use crate::diagnostic::Diagnostic;
 use crate::inspect::buildinfo::{BuildInfo, Module};
 use crate::inspect::{Facts, GoPlugin};
+use crate::target::Target;
 
 /// The eKuiper 2.x API module.
 pub const CONTRACT_V2: &str = "github.com/lf-edge/ekuiper/contract/v2";
@@ -19,6 +21,8 @@ pub const EKUIPER_V1: &str = "github.com/lf-edge/ekuiper";
 /// What every rule receives.
 pub struct Context<'a, 'p> {
     pub facts: &'a Facts<'p>,
+    /// What the plugin must match; `None` skips the compatibility rules.
+    pub target: Option<&'a Target>,
 }
 
 /// Runs every rule family over the facts, in catalog order.
@@ -29,6 +33,7 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     binary::check_elf(ctx, &mut out);
     symbols::check(ctx, &mut out);
     binary::check_build(ctx, &mut out);
+    compat::check(ctx, &mut out);
     metadata::check(ctx, &mut out);
     out
 }

@@ -1,8 +1,10 @@
 //! Stage 4 — report: render outcomes. Formatters never decide what is wrong;
 //! the exit status follows from the severities alone.
 
+mod github;
 mod human;
 mod json;
+mod sarif;
 
 use std::io::{self, Write};
 
@@ -16,6 +18,8 @@ pub use human::Human;
 pub enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
 }
 
 /// Totals over all outcomes.
@@ -48,5 +52,7 @@ pub fn write(
     match format {
         Format::Human => human.write(outcomes, out),
         Format::Json => json::write(outcomes, out),
+        Format::Sarif => sarif::write(outcomes, out),
+        Format::Github => github::write(outcomes, out),
     }
 }

@@ -1,0 +1,214 @@
+//! Binary compatibility with the target: B002–B004, E004, E005 and H001.
+//! Each predicts a failure of `plugin.Open` ("plugin was built with a
+//! different version of package …") before anyone uploads the plugin.
+
+use super::{Context, contract_module, library_facts};
+use crate::diagnostic::Diagnostic;
+use crate::inspect::GoPlugin;
+use crate::rules::Code;
+use crate::target::{Arch, Libc, Target};
+
+/// How many differing packages H001 names before summarising the rest.
+const FINGERPRINTS_SHOWN: usize = 5;
+
+pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(target), Some((entry, plugin))) = (ctx.target, library_facts(ctx)) else {
+        return;
+    };
+    check_architecture(entry, plugin, target, out);
+    check_libc(entry, plugin, target, out);
+    if plugin.build_info.is_none() {
+        return;
+    }
+    check_contract(entry, plugin, target, out);
+    check_go(entry, plugin, target, out);
+    check_trimpath(entry, plugin, target, out);
+    check_fingerprints(entry, plugin, target, out);
+}
+
+/// The build line and image that produce a matching plugin.
+fn rebuild(target: &Target) -> String {
+    let trimpath = if target.trimpath == Some(false) {
+        ""
+    } else {
+        " -trimpath"
+    };
+    let command = format!(
+        "CGO_ENABLED=1 go build -buildmode=plugin{trimpath} -ldflags=\"-s -w\" -o Name@v1.0.0.so ."
+    );
+    match (&target.build_image, &target.go) {
+        (Some(image), _) => format!("rebuild in {image} with `{command}`"),
+        (None, Some(go)) => format!("rebuild with {go} using `{command}`"),
+        (None, None) => format!("rebuild with `{command}`"),
+    }
+}
+
+fn check_architecture(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec<Diagnostic>) {
+    if target.arches.is_empty() || target.arches.iter().any(|a| a.matches(&plugin.header)) {
+        return;
+    }
+    let found = Arch::of_header(&plugin.header).map_or_else(
+        || {
+            format!(
+                "machine {} ({:?}, {:?})",
+                plugin.header.machine, plugin.header.class, plugin.header.endian
+            )
+        },
+        |arch| arch.goarch.to_string(),
+    );
+    let wanted: Vec<&str> = target.arches.iter().map(|a| a.goarch).collect();
+    out.push(
+        Diagnostic::new(
+            Code::E004,
+            format!(
+                "{entry} is built for {found}, but {} runs on {}",
+                target.source,
+                wanted.join(", ")
+            ),
+        )
+        .entry(entry)
+        .help(format!(
+            "set GOARCH={} (and a matching cross C compiler for cgo), then {}",
+            wanted[0],
+            rebuild(target)
+        )),
+    );
+}
+
+fn check_libc(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec<Diagnostic>) {
+    let (Some(wanted), Some(found)) = (target.libc, Libc::of_needed(&plugin.needed)) else {
+        return;
+    };
+    if wanted == found {
+        return;
+    }
+    let image = match wanted {
+        Libc::Musl => "the alpine-based image (ghcr.io/lf-edge/ekuiper/base:<go>-alpine)",
+        Libc::Glibc => "the debian-based image (ghcr.io/lf-edge/ekuiper/base:<go>-debian)",
+    };
+    out.push(
+        Diagnostic::new(
+            Code::E005,
+            format!(
+                "{entry} links {found}, but {} uses {wanted}: the plugin's cgo runtime cannot load there",
+                target.source
+            ),
+        )
+        .entry(entry)
+        .help(format!("build the plugin in {image}: {}", rebuild(target))),
+    );
+}
+
+fn check_contract(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec<Diagnostic>) {
+    let (Some((api_path, api_version)), Some(info)) = (&target.api, &plugin.build_info) else {
+        return;
+    };
+    let Some(found) = contract_module(info) else {
+        return;
+    };
+    if &found.path == api_path && &found.version == api_version {
+        return;
+    }
+    let found_text = format!("{} {}", found.path, found.version);
+    out.push(
+        Diagnostic::new(
+            Code::B002,
+            format!(
+                "{entry} was built against {found_text}, but {} uses {api_path} {api_version}: plugin.Open fails with \"plugin was built with a different version of package {api_path}/api\"",
+                target.source
+            ),
+        )
+        .entry(entry)
+        .help(format!(
+            "`go get {api_path}@{api_version}`, then {}",
+            rebuild(target)
+        )),
+    );
+}
+
+fn check_go(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec<Diagnostic>) {
+    let (Some(wanted), Some(info)) = (&target.go, &plugin.build_info) else {
+        return;
+    };
+    if &info.go_version == wanted {
+        return;
+    }
+    out.push(
+        Diagnostic::new(
+            Code::B003,
+            format!(
+                "{entry} was built with {}, but {} was built with {wanted}: plugin.Open fails with \"plugin was built with a different version of package\" (even a different patch release does)",
+                info.go_version, target.source
+            ),
+        )
+        .entry(entry)
+        .help(rebuild(target)),
+    );
+}
+
+fn check_trimpath(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec<Diagnostic>) {
+    let (Some(wanted), Some(info)) = (target.trimpath, &plugin.build_info) else {
+        return;
+    };
+    let found = info.setting("-trimpath") == Some("true");
+    if found == wanted {
+        return;
+    }
+    let with = |on: bool| {
+        if on {
+            "with -trimpath"
+        } else {
+            "without -trimpath"
+        }
+    };
+    out.push(
+        Diagnostic::new(
+            Code::B004,
+            format!(
+                "{entry} was built {}, but {} was built {}: every shared package's fingerprint differs and plugin.Open fails",
+                with(found),
+                target.source,
+                with(wanted)
+            ),
+        )
+        .entry(entry)
+        .help(rebuild(target)),
+    );
+}
+
+fn check_fingerprints(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec<Diagnostic>) {
+    let Some(host) = &target.fingerprints else {
+        return;
+    };
+    let differing: Vec<&str> = plugin
+        .fingerprints
+        .iter()
+        .filter(|(package, bytes)| host.get(*package).is_some_and(|h| h != *bytes))
+        .map(|(package, _)| package.as_str())
+        .collect();
+    let Some(first) = differing.first() else {
+        return;
+    };
+    let shown = differing[..differing.len().min(FINGERPRINTS_SHOWN)].join(", ");
+    let more = differing.len().saturating_sub(FINGERPRINTS_SHOWN);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    out.push(
+        Diagnostic::new(
+            Code::H001,
+            format!(
+                "{} shared Go package(s) differ from {}: {shown}{more}; plugin.Open fails with \"plugin was built with a different version of package {first}\"",
+                differing.len(),
+                target.source
+            ),
+        )
+        .entry(entry)
+        .help(format!(
+            "{}; a different Go release, -trimpath setting or dependency version changes the fingerprints",
+            rebuild(target)
+        )),
+    );
+}

@@ -1,0 +1,98 @@
+//! Shared helpers for the CLI tests: run the real binary, read the fixture
+//! manifest.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde::Deserialize;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(path: &str) -> PathBuf {
+    root().join("fixtures").join(path)
+}
+
+/// Runs the binary from the crate root (so paths in output are relative).
+pub fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ekplugin-lint"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+/// Runs with `--format json` and returns the parsed document.
+pub fn run_json(args: &[&str]) -> (serde_json::Value, i32) {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let output = run(&all);
+    let document = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            stdout(&output),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (document, output.status.code().unwrap_or(-1))
+}
+
+/// The codes of a JSON document's first package, sorted.
+pub fn codes(document: &serde_json::Value) -> Vec<String> {
+    let mut codes: Vec<String> = document["packages"][0]["diagnostics"]
+        .as_array()
+        .expect("diagnostics array")
+        .iter()
+        .map(|d| d["code"].as_str().expect("code").to_string())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    codes
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Manifest {
+    pub package: Vec<Case>,
+}
+
+/// One built fixture package and what it was built to trigger.
+#[derive(Debug, Deserialize)]
+pub struct Case {
+    pub file: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub functions: Vec<String>,
+    pub expect: Vec<String>,
+}
+
+pub fn manifest() -> Manifest {
+    let text = std::fs::read_to_string(fixture("manifest.toml")).expect("fixtures/manifest.toml");
+    toml::from_str(&text).expect("a valid manifest")
+}
+
+/// The loader's verdict recorded next to a package by fixtures/build.sh.
+#[derive(Debug, Deserialize)]
+pub struct Verdict {
+    pub stage: String,
+    pub message: String,
+}
+
+pub fn verdict(file: &str) -> Verdict {
+    let path = fixture(&format!("packages/{}", file.replace(".zip", ".verdict.json")));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).expect("a verdict")
+}
+
+pub fn exists(path: &Path) -> bool {
+    path.exists()
+}

@@ -24,10 +24,7 @@ fn annotation(outcome: &Outcome, diagnostic: &Diagnostic) -> String {
     let file = outcome.path.display().to_string();
     let mut properties = format!("file={}", property(&file));
     let mut message = diagnostic.message.clone();
-    match (
-        diagnostic.entry.as_deref().filter(|e| *e != file),
-        diagnostic.span,
-    ) {
+    match (outcome.inner_entry(diagnostic), diagnostic.span) {
         (Some(entry), span) => {
             let place = span.map_or(String::new(), |s| format!(":{}:{}", s.line, s.column));
             message = format!("{entry}{place}: {message}");

@@ -1,15 +1,551 @@
-//! Reads a zip package.
+//! Reads a zip package the way Go's `archive/zip` sees it. We list the
+//! central directory ourselves rather than through the `zip` crate: its
+//! index is keyed by name, so duplicate entries (which eKuiper installs one
+//! after the other) would vanish, and its recovery heuristics accept or
+//! reject archives differently from Go.
 
+mod bytes;
+mod data;
+mod directory;
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use super::{Limits, Package};
+use self::data::{Fault, Located, Span};
+use self::directory::{Directory, ListError, Record};
+use super::{Container, Entry, EntryError, EntryKind, Limits, Method, Package, is_inspected_name};
 
-pub fn read_zip(path: &Path, _limits: &Limits) -> std::io::Result<Package> {
+/// Entries that inflate to less than this are never called bombs: small
+/// text files of repeated bytes legitimately compress beyond any ratio.
+const RATIO_FLOOR: u64 = 1 << 20;
+const FLAG_ENCRYPTED: u16 = 1;
+const CREATOR_FAT: u8 = 0;
+const CREATOR_UNIX: u8 = 3;
+const CREATOR_NTFS: u8 = 11;
+const CREATOR_VFAT: u8 = 14;
+const CREATOR_MACOS: u8 = 19;
+const MSDOS_DIRECTORY: u32 = 0x10;
+
+/// Opens and lists a zip package and inflates the entries later stages
+/// inspect. Fails only when the file cannot be read; an archive Go would
+/// refuse is a `Package` with `unreadable` set.
+pub fn read_zip(path: &Path, limits: &Limits) -> io::Result<Package> {
+    let mut file = File::open(path)?;
+    let size = file.metadata()?.len();
+    let archive = read_archive(&mut file, size, limits)?;
     Ok(Package {
         path: path.to_path_buf(),
-        container: super::Container::Zip,
-        entries: Vec::new(),
-        unreadable: None,
-        over_limit: None,
+        container: Container::Zip,
+        entries: archive.entries,
+        unreadable: archive.unreadable,
+        over_limit: archive.over_limit,
     })
+}
+
+fn read_exact_at<R: Read + Seek>(reader: &mut R, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+    reader.seek(SeekFrom::Start(offset))?;
+    reader.read_exact(buf)
+}
+
+#[derive(Debug, Default)]
+struct Archive {
+    entries: Vec<Entry>,
+    unreadable: Option<String>,
+    over_limit: Option<String>,
+}
+
+fn read_archive<R: Read + Seek>(reader: &mut R, size: u64, limits: &Limits) -> io::Result<Archive> {
+    let directory = match directory::list(reader, size, limits.max_entries) {
+        Ok(directory) => directory,
+        Err(ListError::Io(error)) => return Err(error),
+        Err(ListError::Unreadable(reason)) => {
+            return Ok(Archive {
+                unreadable: Some(reason),
+                ..Archive::default()
+            });
+        }
+    };
+    let over_limit = archive_limits(&directory, limits);
+    let kinds: Vec<EntryKind> = directory.records.iter().map(entry_kind).collect();
+    let spans = locate_all(reader, size, &directory.records, &kinds)?;
+    let overlaps = overlaps(&directory.records, &spans);
+    let mut budget = limits.max_total_size;
+    let mut entries = Vec::with_capacity(directory.records.len());
+    let items = directory
+        .records
+        .into_iter()
+        .zip(kinds)
+        .zip(spans)
+        .zip(overlaps);
+    for (((record, kind), span), overlap) in items {
+        let found = Found {
+            kind,
+            span,
+            overlap,
+        };
+        let data = entry_data(reader, &record, found, limits, &mut budget)?;
+        entries.push(make_entry(record, kind, data));
+    }
+    Ok(Archive {
+        entries,
+        unreadable: None,
+        over_limit,
+    })
+}
+
+fn archive_limits(directory: &Directory, limits: &Limits) -> Option<String> {
+    let mut reasons = Vec::new();
+    if directory.stopped_at_limit {
+        reasons.push(format!(
+            "it has more than {} entries (only those were read)",
+            limits.max_entries
+        ));
+    }
+    let total = directory.records.iter().fold(0u64, |total, record| {
+        total.saturating_add(record.uncompressed_size)
+    });
+    if total > limits.max_total_size {
+        reasons.push(format!(
+            "its entries declare {total} uncompressed bytes in all, over the limit of {}",
+            limits.max_total_size
+        ));
+    }
+    (!reasons.is_empty()).then(|| reasons.join("; "))
+}
+
+/// What was learned about an entry before reading its data.
+struct Found {
+    kind: EntryKind,
+    /// `None` for directories, which have no data.
+    span: Option<Result<Located, EntryError>>,
+    overlap: Option<EntryError>,
+}
+
+/// Every entry eKuiper extracts must have a local header and data inside
+/// the file, so this checks all of them, not only the inspected ones.
+fn locate_all<R: Read + Seek>(
+    reader: &mut R,
+    size: u64,
+    records: &[Record],
+    kinds: &[EntryKind],
+) -> io::Result<Vec<Option<Result<Located, EntryError>>>> {
+    records
+        .iter()
+        .zip(kinds)
+        .map(|(record, kind)| {
+            if *kind == EntryKind::Directory {
+                return Ok(None);
+            }
+            match data::locate(reader, size, record) {
+                Ok(located) => Ok(Some(Ok(located))),
+                Err(Fault::Entry(error)) => Ok(Some(Err(error))),
+                Err(Fault::Io(error)) => Err(error),
+            }
+        })
+        .collect()
+}
+
+/// Entries whose bytes overlap another's: the trick of "overlapping" zip
+/// bombs, where many central entries inflate the same compressed data.
+fn overlaps(
+    records: &[Record],
+    spans: &[Option<Result<Located, EntryError>>],
+) -> Vec<Option<EntryError>> {
+    let mut order: Vec<(Span, usize)> = spans
+        .iter()
+        .enumerate()
+        .filter_map(|(index, span)| match span {
+            Some(Ok(located)) => Some((located.span, index)),
+            _ => None,
+        })
+        .collect();
+    order.sort_by_key(|(span, _)| span.header);
+    let mut found: Vec<Option<EntryError>> = spans.iter().map(|_| None).collect();
+    let mut reach: Option<(u64, usize)> = None;
+    for (span, index) in order {
+        if let Some((end, owner)) = reach
+            && span.header < end
+        {
+            mark_overlap(&mut found, records, index, owner);
+            mark_overlap(&mut found, records, owner, index);
+        }
+        if reach.is_none_or(|(end, _)| span.data_end > end) {
+            reach = Some((span.data_end, index));
+        }
+    }
+    found
+}
+
+fn mark_overlap(found: &mut [Option<EntryError>], records: &[Record], index: usize, other: usize) {
+    let other_name = records
+        .get(other)
+        .map(|record| String::from_utf8_lossy(&record.raw_name).into_owned())
+        .unwrap_or_default();
+    if let Some(slot @ None) = found.get_mut(index) {
+        *slot = Some(EntryError::OverLimit(format!(
+            "its bytes overlap those of `{other_name}`: overlapping entries inflate the same data \
+             again and again (a zip-bomb technique)"
+        )));
+    }
+}
+
+/// The entry's data: read for inspected entries; for the others only the
+/// cheap checks (local header, bounds, overlap, ratio) can give an error.
+fn entry_data<R: Read + Seek>(
+    reader: &mut R,
+    record: &Record,
+    found: Found,
+    limits: &Limits,
+    budget: &mut u64,
+) -> io::Result<Option<Result<Vec<u8>, EntryError>>> {
+    let Some(span) = found.span else {
+        return Ok(None);
+    };
+    let inspected = found.kind == EntryKind::File
+        && is_inspected_name(&String::from_utf8_lossy(&record.raw_name));
+    let (span, disagreement) = match span {
+        Ok(located) => (located.span, located.disagreement),
+        Err(error) => return Ok(Some(Err(error))),
+    };
+    // The bomb outranks the disagreement when an entry shows both.
+    let problem = found
+        .overlap
+        .or(disagreement)
+        .or_else(|| ratio_problem(record, limits));
+    if !inspected {
+        return Ok(problem.map(Err));
+    }
+    let refusal = unreadable_by_go(record)
+        .or(problem)
+        .or_else(|| size_problem(record, limits, budget));
+    if let Some(error) = refusal {
+        return Ok(Some(Err(error)));
+    }
+    match data::read_data(reader, record, span) {
+        Ok(bytes) => Ok(Some(Ok(bytes))),
+        Err(Fault::Entry(error)) => Ok(Some(Err(error))),
+        Err(Fault::Io(error)) => Err(error),
+    }
+}
+
+fn unreadable_by_go(record: &Record) -> Option<EntryError> {
+    if record.flags & FLAG_ENCRYPTED != 0 {
+        return Some(EntryError::Encrypted);
+    }
+    match method(record.method) {
+        Method::Other(number) => Some(EntryError::UnsupportedMethod(number)),
+        Method::Stored | Method::Deflated => None,
+    }
+}
+
+fn ratio_problem(record: &Record, limits: &Limits) -> Option<EntryError> {
+    let allowed = record.compressed_size.saturating_mul(limits.max_ratio);
+    (record.uncompressed_size > RATIO_FLOOR && record.uncompressed_size > allowed).then(|| {
+        EntryError::OverLimit(format!(
+            "it declares {} bytes from {} compressed bytes, a ratio over the limit of {}:1 \
+             (zip bomb?); it was not inflated",
+            record.uncompressed_size, record.compressed_size, limits.max_ratio
+        ))
+    })
+}
+
+/// The per-entry size limit, and a budget over all inspected entries so that
+/// many inspected entries together stay bounded too.
+fn size_problem(record: &Record, limits: &Limits, budget: &mut u64) -> Option<EntryError> {
+    let size = record.uncompressed_size;
+    if size > limits.max_entry_size {
+        return Some(EntryError::OverLimit(format!(
+            "it declares {size} uncompressed bytes, over the limit of {}; it was not inflated",
+            limits.max_entry_size
+        )));
+    }
+    match budget.checked_sub(size) {
+        Some(left) => {
+            *budget = left;
+            None
+        }
+        None => Some(EntryError::OverLimit(format!(
+            "inflating it would take the inspected entries over {} bytes in all; it was not inflated",
+            limits.max_total_size
+        ))),
+    }
+}
+
+/// The kind as Go's `FileHeader.Mode` derives it: Unix mode bits for Unix
+/// and macOS creators, the DOS directory bit for DOS-like ones, and a
+/// trailing slash always meaning a directory.
+fn entry_kind(record: &Record) -> EntryKind {
+    if record.raw_name.last() == Some(&b'/') {
+        return EntryKind::Directory;
+    }
+    match record.creator_os {
+        CREATOR_UNIX | CREATOR_MACOS => unix_kind(record.external_attributes >> 16),
+        CREATOR_FAT | CREATOR_NTFS | CREATOR_VFAT
+            if record.external_attributes & MSDOS_DIRECTORY != 0 =>
+        {
+            EntryKind::Directory
+        }
+        _ => EntryKind::File,
+    }
+}
+
+fn unix_kind(mode: u32) -> EntryKind {
+    const S_IFMT: u32 = 0o170_000;
+    match mode & S_IFMT {
+        0o040_000 => EntryKind::Directory,
+        0o120_000 => EntryKind::Symlink,
+        // Block and character devices, FIFOs and sockets; Go treats any
+        // other type bits as a regular file.
+        bits @ (0o060_000 | 0o020_000 | 0o010_000 | 0o140_000) => EntryKind::Special(bits),
+        _ => EntryKind::File,
+    }
+}
+
+fn method(number: u16) -> Method {
+    match number {
+        0 => Method::Stored,
+        8 => Method::Deflated,
+        other => Method::Other(other),
+    }
+}
+
+fn make_entry(record: Record, kind: EntryKind, data: Option<Result<Vec<u8>, EntryError>>) -> Entry {
+    Entry {
+        name: String::from_utf8_lossy(&record.raw_name).into_owned(),
+        raw_name: record.raw_name,
+        kind,
+        method: method(record.method),
+        encrypted: record.flags & FLAG_ENCRYPTED != 0,
+        compressed_size: record.compressed_size,
+        uncompressed_size: record.uncompressed_size,
+        data,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    /// One entry of a test archive; `data` is written as is (stored).
+    struct Item<'a> {
+        name: &'a str,
+        data: &'a [u8],
+        mode: u32,
+    }
+
+    fn file<'a>(name: &'a str, data: &'a [u8]) -> Item<'a> {
+        Item {
+            name,
+            data,
+            mode: 0o100_644,
+        }
+    }
+
+    fn build(items: &[Item]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut central = Vec::new();
+        for item in items {
+            let offset = out.len() as u32;
+            let crc = crc32fast::hash(item.data);
+            let len = item.data.len() as u32;
+            let name_len = item.name.len() as u16;
+            out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+            out.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            for value in [crc, len, len] {
+                out.extend_from_slice(&value.to_le_bytes());
+            }
+            out.extend_from_slice(&name_len.to_le_bytes());
+            out.extend_from_slice(&0u16.to_le_bytes());
+            out.extend_from_slice(item.name.as_bytes());
+            out.extend_from_slice(item.data);
+            central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+            central.extend_from_slice(&[20, 3, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            for value in [crc, len, len] {
+                central.extend_from_slice(&value.to_le_bytes());
+            }
+            central.extend_from_slice(&name_len.to_le_bytes());
+            central.extend_from_slice(&[0; 8]);
+            central.extend_from_slice(&(item.mode << 16).to_le_bytes());
+            central.extend_from_slice(&offset.to_le_bytes());
+            central.extend_from_slice(item.name.as_bytes());
+        }
+        let directory_offset = out.len() as u32;
+        out.extend_from_slice(&central);
+        out.extend_from_slice(&[b'P', b'K', 5, 6, 0, 0, 0, 0]);
+        let count = (items.len() as u16).to_le_bytes();
+        out.extend_from_slice(&count);
+        out.extend_from_slice(&count);
+        out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+        out.extend_from_slice(&directory_offset.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out
+    }
+
+    fn read(bytes: &[u8], limits: &Limits) -> Archive {
+        read_archive(&mut Cursor::new(bytes), bytes.len() as u64, limits).unwrap()
+    }
+
+    #[test]
+    fn reads_inspected_entries_only_and_keeps_duplicates() {
+        let bytes = build(&[
+            file("Random.so", b"\x7fELF"),
+            file("README.md", b"hi"),
+            file("Random.so", b"second"),
+        ]);
+        let archive = read(&bytes, &Limits::default());
+        let data: Vec<_> = archive
+            .entries
+            .iter()
+            .map(|e| e.bytes().map(<[u8]>::to_vec))
+            .collect();
+        assert_eq!(
+            data,
+            [Some(b"\x7fELF".to_vec()), None, Some(b"second".to_vec())]
+        );
+        assert_eq!(archive.entries[1].data, None);
+        assert!(archive.unreadable.is_none() && archive.over_limit.is_none());
+    }
+
+    #[test]
+    fn kinds_follow_gos_mode_rules() {
+        let bytes = build(&[
+            Item {
+                name: "link.so",
+                data: b"/etc/passwd",
+                mode: 0o120_777,
+            },
+            Item {
+                name: "fifo",
+                data: b"",
+                mode: 0o010_644,
+            },
+            Item {
+                name: "dir/",
+                data: b"",
+                mode: 0o040_755,
+            },
+            Item {
+                name: "odd",
+                data: b"",
+                mode: 0o030_644,
+            },
+        ]);
+        let kinds: Vec<_> = read(&bytes, &Limits::default())
+            .entries
+            .iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                EntryKind::Symlink,
+                EntryKind::Special(0o010_000),
+                EntryKind::Directory,
+                EntryKind::File
+            ]
+        );
+    }
+
+    #[test]
+    fn symlinks_are_not_inflated_even_with_an_inspected_name() {
+        let bytes = build(&[Item {
+            name: "a.so",
+            data: b"x",
+            mode: 0o120_777,
+        }]);
+        assert_eq!(read(&bytes, &Limits::default()).entries[0].data, None);
+    }
+
+    #[test]
+    fn whole_archive_limits_set_over_limit() {
+        let bytes = build(&[file("a", b"12345"), file("b", b"12345"), file("c", b"1")]);
+        let few = Limits {
+            max_entries: 2,
+            ..Limits::default()
+        };
+        let archive = read(&bytes, &few);
+        assert_eq!(archive.entries.len(), 2);
+        assert!(archive.over_limit.unwrap().contains("more than 2 entries"));
+        let small = Limits {
+            max_total_size: 10,
+            ..Limits::default()
+        };
+        assert!(
+            read(&bytes, &small)
+                .over_limit
+                .unwrap()
+                .contains("11 uncompressed bytes")
+        );
+    }
+
+    #[test]
+    fn inspected_entries_share_a_budget_and_a_size_limit() {
+        let bytes = build(&[file("a.json", b"123456"), file("b.json", b"123456")]);
+        let limits = Limits {
+            max_total_size: 10,
+            ..Limits::default()
+        };
+        let archive = read(&bytes, &limits);
+        assert!(archive.entries[0].bytes().is_some());
+        assert!(
+            matches!(&archive.entries[1].data, Some(Err(EntryError::OverLimit(r))) if r.contains("in all"))
+        );
+        let limits = Limits {
+            max_entry_size: 5,
+            ..Limits::default()
+        };
+        let archive = read(&bytes, &limits);
+        assert!(matches!(
+            &archive.entries[0].data,
+            Some(Err(EntryError::OverLimit(_)))
+        ));
+    }
+
+    #[test]
+    fn ratio_applies_above_the_floor_only() {
+        let record = |compressed, uncompressed| Record {
+            raw_name: Vec::new(),
+            creator_os: 3,
+            flags: 0,
+            method: 8,
+            crc32: 0,
+            compressed_size: compressed,
+            uncompressed_size: uncompressed,
+            external_attributes: 0,
+            local_offset: 0,
+        };
+        let limits = Limits::default();
+        assert!(ratio_problem(&record(1, RATIO_FLOOR), &limits).is_none());
+        assert!(ratio_problem(&record(RATIO_FLOOR, 100 * RATIO_FLOOR), &limits).is_none());
+        assert!(ratio_problem(&record(RATIO_FLOOR, 100 * RATIO_FLOOR + 1), &limits).is_some());
+        assert!(ratio_problem(&record(0, u64::MAX), &limits).is_some());
+    }
+
+    #[test]
+    fn overlapping_entries_are_over_limit() {
+        let mut bytes = build(&[file("a.so", b"data"), file("b.so", b"data")]);
+        // Point the second central header at the first local header.
+        let second_central = bytes.len() - 22 - (46 + 4);
+        bytes[second_central + 42..second_central + 46].copy_from_slice(&0u32.to_le_bytes());
+        bytes[second_central + 46..second_central + 50].copy_from_slice(b"a.so");
+        let archive = read(&bytes, &Limits::default());
+        for entry in &archive.entries {
+            assert!(
+                matches!(&entry.data, Some(Err(EntryError::OverLimit(r))) if r.contains("overlap"))
+            );
+        }
+    }
+
+    #[test]
+    fn unreadable_archives_are_not_io_errors() {
+        let archive = read(b"definitely not a zip archive", &Limits::default());
+        assert!(
+            archive
+                .unreadable
+                .unwrap()
+                .contains("no end-of-central-directory")
+        );
+    }
 }

@@ -7,6 +7,7 @@ use clap::Parser;
 use crate::inspect::Kind;
 use crate::report::Format;
 use crate::rules::{Code, validate_selector};
+use crate::target::Flavour;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -40,6 +41,24 @@ pub struct Cli {
     /// Never report these rules: codes, code prefixes or names.
     #[arg(long, value_delimiter = ',', value_parser = parse_selector)]
     pub ignore: Vec<String>,
+
+    /// The eKuiper release to check against (default: the newest known).
+    #[arg(long, value_name = "EKUIPER_VERSION")]
+    pub target: Option<String>,
+
+    /// The official image flavour the plugin will run in: `alpine` (the
+    /// default images, musl) or `slim` (debian-based, glibc).
+    #[arg(long, value_enum)]
+    pub image: Option<Flavour>,
+
+    /// An eKuiper executable (kuiperd) to check binary compatibility
+    /// against; its facts override the release profile's.
+    #[arg(long, value_name = "PATH")]
+    pub host: Option<PathBuf>,
+
+    /// Settings file (default: ekplugin-lint.toml in the current folder or above).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// Treat warnings as errors (exit status 1 when any is found).
     #[arg(long)]

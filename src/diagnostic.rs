@@ -135,7 +135,7 @@ mod tests {
         let text = "{\n  \"é\": x\n}";
         let at = text.find('x').unwrap();
         let span = Span::from_offset(text, at, 1);
-        assert_eq!((span.line, span.column), (2, 9));
+        assert_eq!((span.line, span.column), (2, 8));
     }
 
     #[test]

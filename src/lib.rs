@@ -11,3 +11,4 @@ pub mod read;
 pub mod report;
 pub mod rules;
 pub mod target;
+pub mod settings;

@@ -9,13 +9,18 @@ use rayon::prelude::*;
 
 use ekplugin_lint::cli::Cli;
 use ekplugin_lint::diagnostic::Severity;
-use ekplugin_lint::inspect::Declared;
+use ekplugin_lint::inspect::{Declared, elf};
 use ekplugin_lint::lint::{self, Options, Outcome};
 use ekplugin_lint::report::{self, Human};
 use ekplugin_lint::rules::{Code, Selection};
+use ekplugin_lint::settings::{self, Settings};
+use ekplugin_lint::target::{Flavour, Target};
 
 /// Exit status when the tool could not run (bad arguments, unreadable path).
 const CANNOT_RUN: u8 = 2;
+
+/// The largest host executable read for `--host` (kuiperd is ~100 MB).
+const MAX_HOST_SIZE: u64 = 1 << 30;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -48,18 +53,7 @@ fn list_rules() {
 }
 
 fn run(cli: &Cli) -> Result<u8, String> {
-    let options = Options {
-        declared: Declared {
-            name: cli.name.clone(),
-            kind: cli.kind,
-        },
-        selection: Selection {
-            select: cli.select.clone(),
-            ignore: cli.ignore.clone(),
-            warnings_as_errors: cli.warnings_as_errors,
-        },
-        ..Options::default()
-    };
+    let options = options(cli)?;
     let paths = expand(&cli.paths)?;
     let results: Vec<_> = paths
         .par_iter()
@@ -94,6 +88,68 @@ fn run(cli: &Cli) -> Result<u8, String> {
     } else {
         status(&outcomes)
     })
+}
+
+/// Merges the settings file and the command line (flags win).
+fn options(cli: &Cli) -> Result<Options, String> {
+    let cwd = std::env::current_dir().map_err(|e| format!("no current folder: {e}"))?;
+    let settings = match settings::find(cli.config.as_deref(), &cwd) {
+        Some(path) => settings::load(&path)?,
+        None => Settings::default(),
+    };
+    let pick = |flag: &[String], file: &[String]| {
+        if flag.is_empty() { file } else { flag }.to_vec()
+    };
+    let image = match (cli.image, &settings.image) {
+        (Some(flavour), _) => Some(flavour),
+        (None, Some(name)) => Some(name.parse::<Flavour>()?),
+        (None, None) => None,
+    };
+    let version = cli.target.as_deref().or(settings.target.as_deref());
+    let target = match &cli.host {
+        Some(host) => Some(host_target(host)?),
+        None => profile_target(version, image)?,
+    };
+    Ok(Options {
+        declared: Declared {
+            name: cli.name.clone(),
+            kind: cli.kind,
+        },
+        limits: settings.limits.apply(Default::default()),
+        selection: Selection {
+            select: pick(&cli.select, &settings.select),
+            ignore: pick(&cli.ignore, &settings.ignore),
+            warnings_as_errors: cli.warnings_as_errors || settings.warnings_as_errors,
+            severities: settings.severities(),
+        },
+        target,
+    })
+}
+
+fn profile_target(_version: Option<&str>, _image: Option<Flavour>) -> Result<Option<Target>, String> {
+    Ok(None)
+}
+
+/// Reads the facts of an eKuiper executable for `--host`.
+fn host_target(path: &Path) -> Result<Target, String> {
+    let cannot = |e: std::io::Error| format!("cannot read the host {}: {e}", path.display());
+    let size = std::fs::metadata(path).map_err(cannot)?.len();
+    if size > MAX_HOST_SIZE {
+        return Err(format!(
+            "the host {} is {size} bytes, more than an eKuiper executable",
+            path.display()
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(cannot)?;
+    let facts = elf::inspect_library(&bytes)
+        .map_err(|e| format!("the host {} is not an ELF file: {}", path.display(), e.0))?;
+    if facts.build_info.is_none() {
+        return Err(format!(
+            "the host {} has no Go build info: not an eKuiper executable",
+            path.display()
+        ));
+    }
+    Ok(Target::from_host(&path.display().to_string(), &facts))
 }
 
 fn status(outcomes: &[Outcome]) -> u8 {

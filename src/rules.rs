@@ -150,10 +150,15 @@ pub struct Selection {
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub warnings_as_errors: bool,
+    /// Per-rule severities from the settings; `None` turns a rule off.
+    pub severities: std::collections::BTreeMap<Code, Option<Severity>>,
 }
 
 impl Selection {
     pub fn enabled(&self, code: Code) -> bool {
+        if self.severities.get(&code) == Some(&None) {
+            return false;
+        }
         let selected =
             self.select.is_empty() || self.select.iter().any(|s| selector_matches(s, code));
         selected && !self.ignore.iter().any(|s| selector_matches(s, code))
@@ -168,6 +173,9 @@ impl Selection {
             .into_iter()
             .filter(|diagnostic| self.enabled(diagnostic.code))
             .map(|mut diagnostic| {
+                if let Some(Some(severity)) = self.severities.get(&diagnostic.code) {
+                    diagnostic.severity = *severity;
+                }
                 if self.warnings_as_errors && diagnostic.severity == Severity::Warning {
                     diagnostic.severity = Severity::Error;
                 }

@@ -40,6 +40,43 @@ impl fmt::Display for Libc {
     }
 }
 
+/// The flavours of the official eKuiper images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Flavour {
+    /// The default images, built on alpine: musl.
+    Alpine,
+    /// The `-slim` images, built on debian: glibc.
+    Slim,
+}
+
+impl Flavour {
+    pub fn libc(self) -> Libc {
+        match self {
+            Flavour::Alpine => Libc::Musl,
+            Flavour::Slim => Libc::Glibc,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flavour::Alpine => "alpine",
+            Flavour::Slim => "slim",
+        }
+    }
+}
+
+impl std::str::FromStr for Flavour {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Flavour, String> {
+        match s {
+            "alpine" => Ok(Flavour::Alpine),
+            "slim" | "debian" => Ok(Flavour::Slim),
+            _ => Err(format!("unknown image flavour `{s}`: alpine or slim")),
+        }
+    }
+}
+
 /// A machine a target runs on, as the ELF header spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Arch {

@@ -10,5 +10,5 @@ pub mod lint;
 pub mod read;
 pub mod report;
 pub mod rules;
-pub mod target;
 pub mod settings;
+pub mod target;

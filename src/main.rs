@@ -97,9 +97,8 @@ fn options(cli: &Cli) -> Result<Options, String> {
         Some(path) => settings::load(&path)?,
         None => Settings::default(),
     };
-    let pick = |flag: &[String], file: &[String]| {
-        if flag.is_empty() { file } else { flag }.to_vec()
-    };
+    let pick =
+        |flag: &[String], file: &[String]| if flag.is_empty() { file } else { flag }.to_vec();
     let image = match (cli.image, &settings.image) {
         (Some(flavour), _) => Some(flavour),
         (None, Some(name)) => Some(name.parse::<Flavour>()?),
@@ -126,7 +125,10 @@ fn options(cli: &Cli) -> Result<Options, String> {
     })
 }
 
-fn profile_target(_version: Option<&str>, _image: Option<Flavour>) -> Result<Option<Target>, String> {
+fn profile_target(
+    _version: Option<&str>,
+    _image: Option<Flavour>,
+) -> Result<Option<Target>, String> {
     Ok(None)
 }
 

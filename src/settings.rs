@@ -162,8 +162,8 @@ max-entries = 50
 
     #[test]
     fn unknown_keys_name_line_and_column() {
-        let error = Settings::parse(Path::new("x.toml"), "target = \"2.2.0\"\n  tagret = 1\n")
-            .unwrap_err();
+        let error =
+            Settings::parse(Path::new("x.toml"), "target = \"2.2.0\"\n  tagret = 1\n").unwrap_err();
         assert!(error.starts_with("x.toml:2:3: "), "{error}");
         assert!(error.contains("tagret"), "{error}");
         let error = Settings::parse(Path::new("x.toml"), "[limits]\nmax-size = 1\n").unwrap_err();

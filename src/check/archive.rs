@@ -31,7 +31,7 @@ fn check_entry(ctx: &Context, entry: &Entry, out: &mut Vec<Diagnostic>) {
     out.extend(unsafe_path);
     out.extend(skipped);
     if name_is_safe {
-        out.extend(nested_entry(entry));
+        out.extend(nested_entry(ctx.facts.package, entry));
         out.extend(unused_entry(ctx, entry));
         out.extend(install_script(entry));
     }
@@ -87,21 +87,32 @@ fn installer_use(ctx: &Context, entry: &Entry) -> Use {
 
 /// A002: folders other than `etc/`. Directory entries themselves are
 /// harmless (the files in them are what goes missing), and an `etc/` tree
-/// is what the installer copies.
-fn nested_entry(entry: &Entry) -> Option<Diagnostic> {
+/// is what the installer copies. With an install.sh, nested files may be
+/// its payload (official plugins ship a `lib/` folder that way): a warning.
+fn nested_entry(package: &Package, entry: &Entry) -> Option<Diagnostic> {
     if entry.kind != EntryKind::File || entry.name.starts_with("etc/") {
         return None;
     }
     let (folder, _) = entry.name.rsplit_once('/')?;
+    let has_script = package.entries.iter().any(|e| e.name == "install.sh");
+    let (severity, fate) = if has_script {
+        (
+            Severity::Warning,
+            "only install.sh can use it before the temporary folder is deleted",
+        )
+    } else {
+        (Severity::Error, "it never uses this file")
+    };
     Some(
         Diagnostic::new(
             Code::A002,
             format!(
                 "`{}` is inside the folder `{folder}/`: the installer matches entry names with \
-                 their folders, so it never uses this file",
+                 their folders, so {fate}",
                 entry.name
             ),
         )
+        .severity(severity)
         .entry(&entry.name)
         .help("Zip the files from inside the plugin's folder so they sit at the root (e.g. `cd random && zip ../random.zip *`); only etc/ may hold folders."),
     )
@@ -497,6 +508,19 @@ mod tests {
             entry("docs/x.md", EntryKind::File),
         ]);
         assert_eq!(codes(&found), [("A002", Some("docs/x.md"))]);
+        assert_eq!(found[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn nested_files_are_install_script_payload() {
+        let found = run(vec![
+            entry("Random.so", EntryKind::File),
+            entry("install.sh", EntryKind::File),
+            entry("lib/libtensorflowlite_c.so", EntryKind::File),
+        ]);
+        let nested = found.iter().find(|d| d.code == Code::A002).unwrap();
+        assert_eq!(nested.severity, Severity::Warning);
+        assert!(nested.message.contains("install.sh"), "{}", nested.message);
     }
 
     #[test]

@@ -76,7 +76,7 @@ fn multiple_libraries(first: &crate::read::Entry, rest: &[&crate::read::Entry]) 
     Diagnostic::new(
         Code::L002,
         format!(
-            "{} libraries match the plugin name: {}; the installer rejects the zip (\"so file or conf file is missing\")",
+            "{} libraries match the plugin name: {}; the installer rejects the zip (\"invalid zip file: expectFiles: …\")",
             names.len(),
             names.join(", ")
         ),
@@ -86,10 +86,11 @@ fn multiple_libraries(first: &crate::read::Entry, rest: &[&crate::read::Entry]) 
 }
 
 /// The registered name becomes the Go symbol `UcFirst(NAME)`, so it must be
-/// an identifier Go can export.
+/// an identifier Go can export. eKuiper's ucFirst upper-cases the first
+/// *byte*, so a name starting with a non-ASCII letter is mangled too.
 fn check_name(name: &str, out: &mut Vec<Diagnostic>) {
     let mut chars = name.chars();
-    let starts_with_letter = chars.next().is_some_and(char::is_alphabetic);
+    let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
     let identifier = starts_with_letter && chars.all(|c| c.is_alphanumeric() || c == '_');
     if !identifier {
         out.push(
@@ -100,7 +101,7 @@ fn check_name(name: &str, out: &mut Vec<Diagnostic>) {
                     uc_first(name)
                 ),
             )
-            .help("use a name made of letters, digits and `_`, starting with a letter"),
+            .help("use a name made of letters, digits and `_`, starting with an ASCII letter"),
         );
     }
 }
@@ -189,14 +190,14 @@ mod tests {
     #[test]
     fn names_must_be_go_identifiers() {
         let mut out = Vec::new();
-        for ok in ["pulse", "Pulse2", "my_source", "éclair"] {
+        for ok in ["pulse", "Pulse2", "my_source", "cafÉ"] {
             check_name(ok, &mut out);
         }
         assert!(out.is_empty());
-        for bad in ["my-source", "2fast", "", "a.b"] {
+        for bad in ["my-source", "2fast", "", "a.b", "éclair", "_x"] {
             check_name(bad, &mut out);
         }
-        assert_eq!(out.len(), 4);
+        assert_eq!(out.len(), 6);
     }
 
     #[test]

@@ -87,9 +87,11 @@ pub struct Verdict {
 }
 
 pub fn verdict(file: &str) -> Verdict {
-    let path = fixture(&format!("packages/{}", file.replace(".zip", ".verdict.json")));
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let path = fixture(&format!(
+        "packages/{}",
+        file.replace(".zip", ".verdict.json")
+    ));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).expect("a verdict")
 }
 

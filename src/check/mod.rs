@@ -4,6 +4,7 @@
 mod archive;
 mod binary;
 mod compat;
+mod exports;
 mod library;
 mod metadata;
 mod symbols;
@@ -32,6 +33,7 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     library::check(ctx, &mut out);
     binary::check_elf(ctx, &mut out);
     symbols::check(ctx, &mut out);
+    exports::check(ctx, &mut out);
     binary::check_build(ctx, &mut out);
     compat::check(ctx, &mut out);
     metadata::check(ctx, &mut out);

@@ -17,7 +17,10 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     };
     let kind = ctx.facts.identity.kind;
     if kind != Some(Kind::Function) || declared_functions(ctx).is_empty() {
-        check_main_export(entry, plugin, name, kind, out);
+        // A variable of interface type is S002's finding; calling it a
+        // shared instance too would only repeat that it is a variable.
+        let interface_var = super::exports::is_interface_var(ctx, &uc_first(name));
+        check_main_export(entry, plugin, name, kind.filter(|_| !interface_var), out);
     }
     if let Some(kind) = kind {
         check_kind(entry, plugin, kind, out);

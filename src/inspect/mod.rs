@@ -6,6 +6,7 @@ pub mod buildinfo;
 pub mod config;
 pub mod descriptor;
 pub mod elf;
+pub mod gotypes;
 pub mod identity;
 pub mod library;
 
@@ -39,6 +40,9 @@ pub struct Library<'p> {
     pub version: Option<String>,
     /// `None` when the entry's data could not be read (an archive rule says why).
     pub plugin: Option<Result<GoPlugin, NotElf>>,
+    /// The Go types of the exports, decoded from the runtime's type data;
+    /// `None` when the library has no Go build info.
+    pub export_types: Option<Result<gotypes::ExportTypes, String>>,
 }
 
 /// Everything the rules read about one package.
@@ -68,10 +72,14 @@ pub fn inspect<'p>(package: &'p Package, declared: &Declared) -> Facts<'p> {
         Some(name) => identity::matching_libraries(package, name),
         None => Vec::new(),
     };
-    let library = libraries.first().map(|entry| Library {
-        entry,
-        version: identity::library_version(&entry.name),
-        plugin: entry.bytes().map(elf::inspect_library),
+    let library = libraries.first().map(|entry| {
+        let plugin = entry.bytes().map(elf::inspect_library);
+        Library {
+            entry,
+            version: identity::library_version(&entry.name),
+            export_types: export_types(entry, plugin.as_ref()),
+            plugin,
+        }
     });
     let identity = identity::refine_kind(identity, library.as_ref(), package);
     let file = |suffix: &str| {
@@ -91,6 +99,17 @@ pub fn inspect<'p>(package: &'p Package, declared: &Declared) -> Facts<'p> {
         descriptor,
         config,
     }
+}
+
+fn export_types(
+    entry: &Entry,
+    plugin: Option<&Result<GoPlugin, NotElf>>,
+) -> Option<Result<gotypes::ExportTypes, String>> {
+    let build_info = plugin?.as_ref().ok()?.build_info.as_ref()?;
+    Some(gotypes::export_types(
+        entry.bytes()?,
+        &build_info.go_version,
+    ))
 }
 
 fn parse_text<'p, T>(

@@ -1,0 +1,313 @@
+//! The Go types of a plugin's exports, read from the runtime type data that
+//! every Go plugin keeps (even built with `-ldflags=-s -w`): the module
+//! data's plugin table `ptab` lists each export's name and type, exactly what
+//! `plugin.Lookup` hands to eKuiper. No judgement here.
+
+mod image;
+mod moduledata;
+mod rtype;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use self::image::Image;
+use self::rtype::Types;
+
+/// Cap on exports and interfaces decoded, far above any real plugin.
+const MAX_ENTRIES: u64 = 1 << 16;
+
+/// Go type kinds, as `reflect.Kind` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeKind {
+    Func,
+    Interface,
+    Pointer,
+    Struct,
+    Slice,
+    Array,
+    Chan,
+    Map,
+    /// Booleans, numbers, strings and `unsafe.Pointer` (the abi kind).
+    Basic(u8),
+    Invalid(u8),
+}
+
+impl TypeKind {
+    fn from_abi(kind: u8) -> TypeKind {
+        match kind {
+            1..=16 | 24 | 26 => TypeKind::Basic(kind),
+            17 => TypeKind::Array,
+            18 => TypeKind::Chan,
+            19 => TypeKind::Func,
+            20 => TypeKind::Interface,
+            21 => TypeKind::Map,
+            22 => TypeKind::Pointer,
+            23 => TypeKind::Slice,
+            25 => TypeKind::Struct,
+            other => TypeKind::Invalid(other),
+        }
+    }
+}
+
+impl fmt::Display for TypeKind {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        const BASIC: [&str; 27] = [
+            "invalid",
+            "bool",
+            "int",
+            "int8",
+            "int16",
+            "int32",
+            "int64",
+            "uint",
+            "uint8",
+            "uint16",
+            "uint32",
+            "uint64",
+            "uintptr",
+            "float32",
+            "float64",
+            "complex64",
+            "complex128",
+            "array",
+            "chan",
+            "func",
+            "interface",
+            "map",
+            "ptr",
+            "slice",
+            "string",
+            "struct",
+            "unsafe.Pointer",
+        ];
+        let name = match self {
+            TypeKind::Func => "func",
+            TypeKind::Interface => "interface",
+            TypeKind::Pointer => "ptr",
+            TypeKind::Struct => "struct",
+            TypeKind::Slice => "slice",
+            TypeKind::Array => "array",
+            TypeKind::Chan => "chan",
+            TypeKind::Map => "map",
+            TypeKind::Basic(kind) | TypeKind::Invalid(kind) => {
+                BASIC.get(usize::from(*kind)).copied().unwrap_or("invalid")
+            }
+        };
+        f.write_str(name)
+    }
+}
+
+/// A Go type as the runtime names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeName {
+    /// The type's string, e.g. `api.Source`, `*main.pulse`, `func() api.Source`.
+    pub name: String,
+    /// The import path of a named type's package.
+    pub pkg_path: Option<String>,
+    pub kind: TypeKind,
+}
+
+impl TypeName {
+    /// The package-qualified name of a named type
+    /// (`github.com/lf-edge/ekuiper/contract/v2/api.Source`); for other
+    /// types their string.
+    pub fn full_name(&self) -> String {
+        match (&self.pkg_path, self.name.split_once('.')) {
+            (Some(path), Some((_, rest))) => format!("{path}.{rest}"),
+            _ => self.name.clone(),
+        }
+    }
+}
+
+impl fmt::Display for TypeName {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// A method of a method set or interface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Method {
+    pub name: String,
+    /// The method's type without receiver (`func(api.StreamContext) error`);
+    /// `None` when the linker dropped it (an unreachable method).
+    pub signature: Option<String>,
+}
+
+/// What `plugin.Lookup` returns for one export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportType {
+    /// A function: `Lookup` returns the function value itself.
+    Func {
+        params: Vec<TypeName>,
+        results: Vec<TypeName>,
+        variadic: bool,
+    },
+    /// A variable `var X T`: `Lookup` returns a `*T`.
+    Var {
+        elem: TypeName,
+        /// The method set of `*T`.
+        pointer_methods: Vec<Method>,
+    },
+    /// The type could not be decoded; the reason says why.
+    Unknown(String),
+}
+
+/// The exports of a plugin with their types, and the interfaces the plugin's
+/// type data describes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExportTypes {
+    pub plugin_path: String,
+    pub exports: BTreeMap<String, ExportType>,
+    /// Full interface name → the methods it requires.
+    pub interfaces: BTreeMap<String, Vec<Method>>,
+}
+
+impl ExportTypes {
+    pub fn get(&self, name: &str) -> Option<&ExportType> {
+        self.exports.get(name)
+    }
+
+    pub fn interface_methods(&self, full_name: &str) -> Option<&[Method]> {
+        self.interfaces.get(full_name).map(Vec::as_slice)
+    }
+}
+
+/// Go releases whose module data and type layouts this decoder knows.
+pub fn supported_go(version: &str) -> bool {
+    let Some(rest) = version.strip_prefix("go1.") else {
+        return false;
+    };
+    let minor: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    matches!(minor.parse::<u32>(), Ok(21..=25))
+}
+
+/// Decodes the export table of a Go plugin built by `go_version`
+/// (`go1.25.4`, from its build info).
+pub fn export_types(bytes: &[u8], go_version: &str) -> Result<ExportTypes, String> {
+    if !supported_go(go_version) {
+        return Err(format!(
+            "the type layout of {go_version} is not known (Go 1.21 to 1.25 are decoded)"
+        ));
+    }
+    let image = Image::parse(bytes)?;
+    let module = moduledata::find(&image)?;
+    let types = Types {
+        image: &image,
+        types: module.types,
+        etypes: module.etypes,
+    };
+    let mut result = ExportTypes {
+        plugin_path: module.plugin_path.clone(),
+        ..ExportTypes::default()
+    };
+    if module.ptab.len > MAX_ENTRIES || module.itablinks.len > MAX_ENTRIES {
+        return Err("the plugin's tables are implausibly large".into());
+    }
+    for index in 0..module.ptab.len {
+        let entry = module.ptab.address.checked_add(index * 8);
+        let name_off = entry.and_then(|at| image.u32(at));
+        let typ_off = entry.and_then(|at| image.u32(at.checked_add(4)?));
+        let (Some(name_off), Some(typ_off)) = (name_off, typ_off) else {
+            return Err(format!("export table entry {index} is outside the file"));
+        };
+        let Some(name) = types.name(name_off as i32) else {
+            return Err(format!("export table entry {index} has an unreadable name"));
+        };
+        let export = export_type(&types, typ_off as i32, &mut result.interfaces);
+        result.exports.insert(name, export);
+    }
+    collect_itab_interfaces(&types, module.itablinks, &mut result.interfaces);
+    Ok(result)
+}
+
+fn export_type(
+    types: &Types,
+    typ_off: i32,
+    interfaces: &mut BTreeMap<String, Vec<Method>>,
+) -> ExportType {
+    let Some(address) = types.resolve(typ_off) else {
+        return ExportType::Unknown("its type offset points outside the type data".into());
+    };
+    let decoded = match types.kind(address) {
+        Some(TypeKind::Func) => func_export(types, address, interfaces),
+        Some(TypeKind::Pointer) => var_export(types, address),
+        Some(kind) => Err(format!("its table type is a {kind}, not a func or pointer")),
+        None => Err("its type descriptor is unreadable".into()),
+    };
+    decoded.unwrap_or_else(ExportType::Unknown)
+}
+
+fn func_export(
+    types: &Types,
+    address: u64,
+    interfaces: &mut BTreeMap<String, Vec<Method>>,
+) -> Result<ExportType, String> {
+    let (params, results, variadic) = types
+        .func(address)
+        .ok_or("its function type is unreadable")?;
+    let names = |addresses: &[u64]| -> Result<Vec<TypeName>, String> {
+        addresses
+            .iter()
+            .map(|&a| {
+                types
+                    .type_name(a)
+                    .ok_or_else(|| "a parameter type is unreadable".to_string())
+            })
+            .collect()
+    };
+    for &result in &results {
+        record_interface(types, result, interfaces);
+    }
+    Ok(ExportType::Func {
+        params: names(&params)?,
+        results: names(&results)?,
+        variadic,
+    })
+}
+
+fn var_export(types: &Types, address: u64) -> Result<ExportType, String> {
+    let elem = types
+        .elem(address)
+        .and_then(|elem| types.type_name(elem))
+        .ok_or("the variable's type is unreadable")?;
+    let pointer_methods = types
+        .methods(address)
+        .ok_or("the method set of the variable's pointer is unreadable")?;
+    Ok(ExportType::Var {
+        elem,
+        pointer_methods,
+    })
+}
+
+/// Adds a named interface type and its methods to `interfaces`.
+fn record_interface(types: &Types, address: u64, interfaces: &mut BTreeMap<String, Vec<Method>>) {
+    let Some(name) = types.type_name(address) else {
+        return;
+    };
+    if name.kind != TypeKind::Interface || name.pkg_path.is_none() {
+        return;
+    }
+    if let Some(methods) = types.interface_methods(address) {
+        interfaces.insert(name.full_name(), methods);
+    }
+}
+
+/// Every interface some type of the plugin was converted to: the first word
+/// of each itab (`runtime.itab.inter`).
+fn collect_itab_interfaces(
+    types: &Types,
+    itablinks: moduledata::Table,
+    interfaces: &mut BTreeMap<String, Vec<Method>>,
+) {
+    for index in 0..itablinks.len {
+        let inter = itablinks
+            .address
+            .checked_add(index * 8)
+            .and_then(|at| types.image.word(at))
+            .and_then(|itab| types.image.word(itab));
+        if let Some(inter) = inter {
+            record_interface(types, inter, interfaces);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! Finds the plugin's `runtime.moduledata` in a stripped library. The
+//! symbol (`local.pluginmoduledata`) is not exported, so we look for the
+//! pcln header by its magic and then for the word that points at it: the
+//! first field of the module data. The field offsets below are those the
+//! Go 1.20–1.25 linkers write (cmd/link/internal/ld/symtab.go); the magic
+//! 0xfffffff1 marks exactly those releases' pcln tables.
+
+use super::image::Image;
+
+const PCLN_MAGIC: u32 = 0xffff_fff1;
+const WORD: u64 = 8;
+
+// Word indices of runtime.moduledata fields.
+const FUNCNAMETAB: u64 = 1;
+const PCLNTABLE: u64 = 13;
+const FTAB: u64 = 16;
+const TYPES: u64 = 37;
+const ETYPES: u64 = 38;
+const ITABLINKS: u64 = 47;
+const PTAB: u64 = 50;
+const PLUGINPATH: u64 = 53;
+
+/// Bounds that no real module reaches; they keep hostile input cheap.
+/// (Byte tables such as the pcln table are bounded by the file size.)
+const MAX_TABLE: u64 = 1 << 20;
+const MAX_PATH: u64 = 4096;
+const MAX_TYPES: u64 = 1 << 32;
+/// Candidate pcln headers examined before giving up.
+const MAX_CANDIDATES: usize = 64;
+
+/// A slice field: where its elements start and how many there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Table {
+    pub address: u64,
+    pub len: u64,
+}
+
+/// The module data fields the type decoder needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleData {
+    pub types: u64,
+    pub etypes: u64,
+    pub itablinks: Table,
+    pub ptab: Table,
+    pub plugin_path: String,
+}
+
+pub fn find(image: &Image) -> Result<ModuleData, String> {
+    let headers = pcln_headers(image);
+    if headers.is_empty() {
+        return Err("no Go 1.20+ pcln table found (older or newer Go, or not a Go library)".into());
+    }
+    for header in headers {
+        for address in referrers(image, header) {
+            if let Some(module) = decode(image, address) {
+                return Ok(module);
+            }
+        }
+    }
+    Err("no module data points at the pcln table".into())
+}
+
+/// Addresses of 8-aligned pcln headers: magic, two zero bytes, an
+/// instruction size quantum of 1, 2 or 4 and a pointer size of 8.
+fn pcln_headers(image: &Image) -> Vec<u64> {
+    let mut found = Vec::new();
+    for (segment, bytes) in image.segment_bytes() {
+        let skew = (WORD - segment.vaddr % WORD) % WORD;
+        let Some(aligned) = bytes.get(skew as usize..) else {
+            continue;
+        };
+        for (index, chunk) in aligned.chunks_exact(8).enumerate() {
+            if is_pcln_header(chunk) {
+                found.push(segment.vaddr + skew + index as u64 * WORD);
+                if found.len() >= MAX_CANDIDATES {
+                    return found;
+                }
+            }
+        }
+    }
+    found
+}
+
+fn is_pcln_header(chunk: &[u8]) -> bool {
+    matches!(chunk, [a, b, c, d, 0, 0, 1 | 2 | 4, 8]
+        if u32::from_le_bytes([*a, *b, *c, *d]) == PCLN_MAGIC)
+}
+
+/// Words that hold `target`: set by a relocation, or written in the file.
+fn referrers(image: &Image, target: u64) -> Vec<u64> {
+    let mut found: Vec<u64> = image.relocated_to(target).take(MAX_CANDIDATES).collect();
+    let needle = target.to_le_bytes();
+    for (segment, bytes) in image.segment_bytes().filter(|(s, _)| s.writable) {
+        let skew = (WORD - segment.vaddr % WORD) % WORD;
+        let Some(aligned) = bytes.get(skew as usize..) else {
+            continue;
+        };
+        let hits = aligned
+            .chunks_exact(8)
+            .enumerate()
+            .filter(|(_, chunk)| *chunk == needle)
+            .map(|(index, _)| segment.vaddr + skew + index as u64 * WORD);
+        found.extend(hits.take(MAX_CANDIDATES));
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// Reads and sanity-checks module data at `base`; `None` when the words
+/// there do not look like one.
+fn decode(image: &Image, base: u64) -> Option<ModuleData> {
+    let field = |index: u64| image.word(base.checked_add(index * WORD)?);
+    let slice = |index: u64, max: u64| -> Option<Table> {
+        let (address, len, cap) = (field(index)?, field(index + 1)?, field(index + 2)?);
+        (len == cap && len <= max).then_some(Table { address, len })
+    };
+    let file_len = image.file_len();
+    let funcnametab = slice(FUNCNAMETAB, file_len)?;
+    let pclntable = slice(PCLNTABLE, file_len)?;
+    let ftab = slice(FTAB, file_len)?;
+    // ftab is a view of pclntable in every layout we decode.
+    if ftab.address != pclntable.address || funcnametab.address == 0 {
+        return None;
+    }
+    let (types, etypes) = (field(TYPES)?, field(ETYPES)?);
+    if types == 0 || etypes <= types || etypes - types > MAX_TYPES {
+        return None;
+    }
+    let (path_address, path_len) = (field(PLUGINPATH)?, field(PLUGINPATH + 1)?);
+    if path_len == 0 || path_len > MAX_PATH {
+        return None;
+    }
+    let plugin_path = std::str::from_utf8(image.slice(path_address, path_len)?).ok()?;
+    Some(ModuleData {
+        types,
+        etypes,
+        itablinks: slice(ITABLINKS, MAX_TABLE)?,
+        ptab: slice(PTAB, MAX_TABLE)?,
+        plugin_path: plugin_path.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pcln_header_needs_magic_and_word_size() {
+        assert!(is_pcln_header(&[0xf1, 0xff, 0xff, 0xff, 0, 0, 1, 8]));
+        assert!(is_pcln_header(&[0xf1, 0xff, 0xff, 0xff, 0, 0, 4, 8]));
+        assert!(
+            !is_pcln_header(&[0xf0, 0xff, 0xff, 0xff, 0, 0, 1, 8]),
+            "Go 1.18 magic"
+        );
+        assert!(
+            !is_pcln_header(&[0xf1, 0xff, 0xff, 0xff, 0, 0, 1, 4]),
+            "32-bit"
+        );
+        assert!(!is_pcln_header(&[
+            0xf1, 0xff, 0xff, 0xff, 0x5d, 0xc3, 0xe8, 0x2a
+        ]));
+    }
+}

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod inspect;
 pub mod lint;
+pub mod profile;
 pub mod read;
 pub mod report;
 pub mod rules;

@@ -14,7 +14,7 @@ use ekplugin_lint::lint::{self, Options, Outcome};
 use ekplugin_lint::report::{self, Human};
 use ekplugin_lint::rules::{Code, Selection};
 use ekplugin_lint::settings::{self, Settings};
-use ekplugin_lint::target::{Flavour, Target};
+use ekplugin_lint::target::{self, Flavour, Target};
 
 /// Exit status when the tool could not run (bad arguments, unreadable path).
 const CANNOT_RUN: u8 = 2;
@@ -107,7 +107,7 @@ fn options(cli: &Cli) -> Result<Options, String> {
     let version = cli.target.as_deref().or(settings.target.as_deref());
     let target = match &cli.host {
         Some(host) => Some(host_target(host)?),
-        None => profile_target(version, image)?,
+        None => Some(target::from_profile(version, image)?),
     };
     Ok(Options {
         declared: Declared {
@@ -123,13 +123,6 @@ fn options(cli: &Cli) -> Result<Options, String> {
         },
         target,
     })
-}
-
-fn profile_target(
-    _version: Option<&str>,
-    _image: Option<Flavour>,
-) -> Result<Option<Target>, String> {
-    Ok(None)
 }
 
 /// Reads the facts of an eKuiper executable for `--host`.

@@ -7,75 +7,8 @@ use std::fmt;
 
 use crate::inspect::GoPlugin;
 use crate::inspect::library::{Class, ElfHeader, Endian};
-
-/// The C library a binary links against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Libc {
-    Glibc,
-    Musl,
-}
-
-impl Libc {
-    /// Tells the C library from `DT_NEEDED` names (`libc.so.6`,
-    /// `libc.musl-x86_64.so.1`).
-    pub fn of_needed(needed: &[String]) -> Option<Libc> {
-        needed.iter().find_map(|name| {
-            if name.starts_with("libc.musl-") || name == "libc.so" {
-                Some(Libc::Musl)
-            } else if name == "libc.so.6" {
-                Some(Libc::Glibc)
-            } else {
-                None
-            }
-        })
-    }
-}
-
-impl fmt::Display for Libc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Libc::Glibc => "glibc",
-            Libc::Musl => "musl",
-        })
-    }
-}
-
-/// The flavours of the official eKuiper images.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Flavour {
-    /// The default images, built on alpine: musl.
-    Alpine,
-    /// The `-slim` images, built on debian: glibc.
-    Slim,
-}
-
-impl Flavour {
-    pub fn libc(self) -> Libc {
-        match self {
-            Flavour::Alpine => Libc::Musl,
-            Flavour::Slim => Libc::Glibc,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Flavour::Alpine => "alpine",
-            Flavour::Slim => "slim",
-        }
-    }
-}
-
-impl std::str::FromStr for Flavour {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Flavour, String> {
-        match s {
-            "alpine" => Ok(Flavour::Alpine),
-            "slim" | "debian" => Ok(Flavour::Slim),
-            _ => Err(format!("unknown image flavour `{s}`: alpine or slim")),
-        }
-    }
-}
+use crate::profile::Profile;
+pub use crate::profile::{Flavour, Libc};
 
 /// A machine a target runs on, as the ELF header spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,7 +102,60 @@ pub struct Target {
     pub fingerprints: Option<BTreeMap<String, Vec<u8>>>,
 }
 
+/// The C library among `DT_NEEDED` names (`libc.so.6`, `libc.musl-x86_64.so.1`).
+pub fn libc_of(needed: &[String]) -> Option<Libc> {
+    needed.iter().find_map(|name| Libc::from_soname(name))
+}
+
+/// The target of a release profile (`--target`, default the newest), with
+/// the C library of the chosen image flavour when one is given.
+pub fn from_profile(version: Option<&str>, flavour: Option<Flavour>) -> Result<Target, String> {
+    let profiles = crate::profile::load()
+        .map_err(|e| format!("the embedded release profiles are broken: {e}"))?;
+    let profile = match version {
+        Some(version) => crate::profile::find(version).ok_or_else(|| {
+            let newest = profiles.last().map_or("", |p| p.ekuiper.as_str());
+            format!(
+                "no release profile for eKuiper `{version}` (known: {} to {newest}; see rules/profiles.toml)",
+                profiles.first().map_or("", |p| p.ekuiper.as_str())
+            )
+        })?,
+        None => crate::profile::newest().ok_or("no release profile is known")?,
+    };
+    Ok(Target::from_profile(profile, flavour))
+}
+
 impl Target {
+    pub fn from_profile(profile: &Profile, flavour: Option<Flavour>) -> Target {
+        let image = flavour.and_then(|flavour| profile.image(flavour));
+        let builder = flavour
+            .map(|f| (f, image.map(|i| i.builder.clone())))
+            .and_then(|(_, builder)| builder)
+            .or_else(|| {
+                profile
+                    .image(Flavour::Slim)
+                    .or_else(|| profile.images.first())
+                    .map(|i| i.builder.clone())
+            });
+        Target {
+            source: Source::Profile {
+                ekuiper: profile.ekuiper.clone(),
+                image: flavour.map(|f| f.as_str().to_string()),
+            },
+            go: Some(profile.go.clone()),
+            api: Some((profile.api_module.clone(), profile.api_version.clone())),
+            trimpath: Some(profile.trimpath),
+            arches: profile
+                .arches
+                .iter()
+                .filter_map(|arch| Arch::by_goarch(arch.goarch()))
+                .collect(),
+            libc: image.map(|image| image.libc),
+            build_image: builder,
+            fingerprints: None,
+        }
+    }
+
     /// The facts of an eKuiper executable: everything `plugin.Open` will
     /// compare a plugin against.
     pub fn from_host(path: &str, host: &GoPlugin) -> Target {
@@ -183,7 +169,7 @@ impl Target {
             api,
             trimpath: build_info.map(|info| info.setting("-trimpath") == Some("true")),
             arches: Arch::of_header(&host.header).into_iter().collect(),
-            libc: Libc::of_needed(&host.needed),
+            libc: libc_of(&host.needed),
             build_image: None,
             fingerprints: Some(host.fingerprints.clone()),
         }
@@ -198,14 +184,14 @@ mod tests {
     fn libc_from_needed() {
         let needed = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
         assert_eq!(
-            Libc::of_needed(&needed(&["libpthread.so.0", "libc.so.6"])),
+            libc_of(&needed(&["libpthread.so.0", "libc.so.6"])),
             Some(Libc::Glibc)
         );
         assert_eq!(
-            Libc::of_needed(&needed(&["libc.musl-aarch64.so.1"])),
+            libc_of(&needed(&["libc.musl-aarch64.so.1"])),
             Some(Libc::Musl)
         );
-        assert_eq!(Libc::of_needed(&needed(&["libm.so.6"])), None);
+        assert_eq!(libc_of(&needed(&["libm.so.6"])), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::{Context, contract_module, library_facts};
 use crate::diagnostic::Diagnostic;
 use crate::inspect::GoPlugin;
 use crate::rules::Code;
-use crate::target::{Arch, Libc, Target};
+use crate::target::{Arch, Libc, Target, libc_of};
 
 /// How many differing packages H001 names before summarising the rest.
 const FINGERPRINTS_SHOWN: usize = 5;
@@ -76,7 +76,7 @@ fn check_architecture(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut
 }
 
 fn check_libc(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec<Diagnostic>) {
-    let (Some(wanted), Some(found)) = (target.libc, Libc::of_needed(&plugin.needed)) else {
+    let (Some(wanted), Some(found)) = (target.libc, libc_of(&plugin.needed)) else {
         return;
     };
     if wanted == found {
@@ -90,8 +90,10 @@ fn check_libc(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec<Dia
         Diagnostic::new(
             Code::E005,
             format!(
-                "{entry} links {found}, but {} uses {wanted}: the plugin's cgo runtime cannot load there",
-                target.source
+                "{entry} links {}, but {} uses {}: the plugin's cgo runtime cannot load there",
+                found.as_str(),
+                target.source,
+                wanted.as_str()
             ),
         )
         .entry(entry)

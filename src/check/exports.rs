@@ -37,7 +37,11 @@ enum Verdict {
 }
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    check_functions(ctx, &[], out);
+    let functions: Vec<String> = super::declared_functions(ctx)
+        .into_iter()
+        .map(|(name, _)| name.to_string())
+        .collect();
+    check_functions(ctx, &functions, out);
 }
 
 /// Like [`check`], with the function names a function plugin declares

@@ -73,3 +73,14 @@ fn go_plugin<'a>(ctx: &'a Context) -> Option<(&'a str, &'a GoPlugin)> {
     let is_shared = plugin.header.elf_type == crate::inspect::library::ElfType::SharedObject;
     (is_plugin && is_shared).then_some((entry, plugin))
 }
+
+/// The functions a function plugin's descriptor declares, with where; each
+/// `f` is looked up as `UcFirst(f)`.
+fn declared_functions<'a>(ctx: &'a Context) -> Vec<(&'a str, crate::diagnostic::Span)> {
+    ctx.facts
+        .descriptor
+        .as_ref()
+        .and_then(|descriptor| descriptor.parsed.as_ref().ok())
+        .map(|descriptor| descriptor.function_names())
+        .unwrap_or_default()
+}

@@ -1,7 +1,7 @@
 //! S001, S003–S005: the symbols eKuiper looks up, and what the library
 //! implements. S002 (the exports' Go types) comes with the type decoder.
 
-use super::{Context, go_plugin};
+use super::{Context, declared_functions, go_plugin};
 use crate::diagnostic::Diagnostic;
 use crate::inspect::identity::{implemented_kinds, uc_first};
 use crate::inspect::library::ExportForm;
@@ -22,8 +22,38 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let interface_var = super::exports::is_interface_var(ctx, &uc_first(name));
         check_main_export(entry, plugin, name, kind.filter(|_| !interface_var), out);
     }
+    if kind == Some(Kind::Function) {
+        check_functions(ctx, plugin, out);
+    }
     if let Some(kind) = kind {
         check_kind(entry, plugin, kind, out);
+    }
+}
+
+/// S005: every function the descriptor declares is looked up as
+/// `UcFirst(f)` when a rule calls it.
+fn check_functions(ctx: &Context, plugin: &GoPlugin, out: &mut Vec<Diagnostic>) {
+    let Some(descriptor) = &ctx.facts.descriptor else {
+        return;
+    };
+    for (function, span) in declared_functions(ctx) {
+        let symbol = uc_first(function);
+        if plugin.export(&symbol).is_some() {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                Code::S005,
+                format!(
+                    "the descriptor declares the function `{function}`, but the library does not export `{symbol}`: rules calling it fail with \"cannot find symbol {symbol}\""
+                ),
+            )
+            .entry(descriptor.entry.name.clone())
+            .span(span)
+            .help(format!(
+                "export `var {symbol} {function}` (a type whose pointer implements api.Function) from package main, or remove `{function}` from the descriptor"
+            )),
+        );
     }
 }
 
@@ -106,10 +136,4 @@ fn check_kind(entry: &str, plugin: &GoPlugin, kind: Kind, out: &mut Vec<Diagnost
             kind.interface()
         )),
     );
-}
-
-/// The function names the descriptor declares (a function plugin may
-/// export several; each `f` is looked up as `UcFirst(f)`).
-fn declared_functions(_ctx: &Context) -> Vec<String> {
-    Vec::new()
 }

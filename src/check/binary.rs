@@ -4,7 +4,7 @@
 
 use super::{Context, contract_module, library_facts};
 use crate::diagnostic::Diagnostic;
-use crate::inspect::library::ElfType;
+use crate::inspect::library::{BuildMode, ElfType};
 use crate::rules::Code;
 
 const KUIPERD_BUILD: &str =
@@ -46,32 +46,23 @@ pub fn check_elf(ctx: &Context, out: &mut Vec<Diagnostic>) {
         );
         return;
     }
-    let Some(build_info) = &plugin.build_info else {
-        out.push(
-            Diagnostic::new(
-                Code::E003,
-                format!(
-                    "{entry} has no Go build info: it is not a Go plugin, and plugin.Open aborts the whole eKuiper server (\"fatal error: runtime: no plugin module data\")"
-                ),
-            )
-            .entry(entry)
-            .help(format!("write the plugin in Go and build it with `{KUIPERD_BUILD}`")),
-        );
-        return;
+    let crash = "plugin.Open aborts the whole eKuiper server (\"fatal error: runtime: no plugin module data\")";
+    let message = match plugin.build_mode() {
+        BuildMode::Plugin | BuildMode::Unknown => return,
+        BuildMode::NotGo => {
+            format!("{entry} has no Go build info: it is not a Go plugin, and {crash}")
+        }
+        BuildMode::Other(mode) => {
+            format!("{entry} was built with -buildmode={mode}, not plugin: {crash}")
+        }
     };
-    match build_info.setting("-buildmode") {
-        Some("plugin") | None => {}
-        Some(mode) => out.push(
-            Diagnostic::new(
-                Code::E003,
-                format!(
-                    "{entry} was built with -buildmode={mode}, not plugin: plugin.Open aborts the whole eKuiper server (\"fatal error: runtime: no plugin module data\")"
-                ),
-            )
+    out.push(
+        Diagnostic::new(Code::E003, message)
             .entry(entry)
-            .help(format!("rebuild with `{KUIPERD_BUILD}`")),
-        ),
-    }
+            .help(format!(
+                "write the plugin in Go and build it with `{KUIPERD_BUILD}`"
+            )),
+    );
 }
 
 fn elf_type_name(elf_type: ElfType) -> String {

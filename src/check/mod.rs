@@ -68,9 +68,8 @@ fn library_facts<'a>(ctx: &'a Context) -> Option<(&'a str, &'a GoPlugin)> {
 /// repeat those findings.
 fn go_plugin<'a>(ctx: &'a Context) -> Option<(&'a str, &'a GoPlugin)> {
     let (entry, plugin) = library_facts(ctx)?;
-    let build_info = plugin.build_info.as_ref()?;
-    let is_plugin = matches!(build_info.setting("-buildmode"), Some("plugin") | None);
     let is_shared = plugin.header.elf_type == crate::inspect::library::ElfType::SharedObject;
+    let is_plugin = plugin.build_mode() == crate::inspect::library::BuildMode::Plugin;
     (is_plugin && is_shared).then_some((entry, plugin))
 }
 

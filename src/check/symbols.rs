@@ -110,11 +110,18 @@ fn shared_instance(entry: &str, symbol: &str, kind: Kind) -> Diagnostic {
     ))
 }
 
-fn check_kind(entry: &str, plugin: &GoPlugin, kind: Kind, out: &mut Vec<Diagnostic>) {
+/// Whether the library implements eKuiper interfaces, but not the one of
+/// `kind`: the plugin is registered as the wrong kind (S004).
+pub(super) fn implements_other_kind(plugin: &GoPlugin, kind: Kind) -> bool {
     let implemented = implemented_kinds(plugin);
-    if implemented.is_empty() || implemented.contains(&kind) {
+    !implemented.is_empty() && !implemented.contains(&kind)
+}
+
+fn check_kind(entry: &str, plugin: &GoPlugin, kind: Kind, out: &mut Vec<Diagnostic>) {
+    if !implements_other_kind(plugin, kind) {
         return;
     }
+    let implemented = implemented_kinds(plugin);
     let names: Vec<String> = implemented
         .iter()
         .map(|k| format!("api.{}", k.interface()))

@@ -1,7 +1,1457 @@
 //! Reads the ELF image of a plugin library into [`GoPlugin`] facts (goblin).
+//!
+//! Every offset, size and count in the file is untrusted. Tables are checked
+//! against the file size before goblin reads them, and goblin is only asked
+//! for the parts we use: a full `Elf::parse` would also walk relocations,
+//! version tables and the static symbol table, which we never need.
 
-use super::library::{GoPlugin, NotElf};
+use std::collections::{BTreeMap, BTreeSet};
 
-pub fn inspect_library(_bytes: &[u8]) -> Result<GoPlugin, NotElf> {
-    Err(NotElf("not implemented yet".into()))
+use goblin::container::{Container, Ctx, Endian as ByteOrder};
+use goblin::elf::dynamic::{self, Dynamic};
+use goblin::elf::header::{self, Header};
+use goblin::elf::program_header::{self, ProgramHeader};
+use goblin::elf::section_header::{self, SectionHeader};
+use goblin::elf::sym::{self, Symtab};
+
+use super::buildinfo::{self, BuildInfo, BuildInfoError};
+use super::library::{
+    Class, ElfHeader, ElfType, Endian, Export, ExportForm, GoPlugin, Itab, NotElf,
+};
+
+/// Go's fingerprints are 8 bytes; anything much larger is not a fingerprint
+/// and would let a hostile file multiply its size in memory.
+const MAX_FINGERPRINT: u64 = 64;
+const PKGHASH_PREFIX: &str = "go:link.pkghashbytes.";
+const ITAB_PREFIX: &str = "go:itab.";
+/// `cmd/go` names a plugin built from files `plugin/unnamed-<sha1 hex>`.
+const UNNAMED_PREFIX: &str = "plugin/unnamed-";
+/// What `go build x.go` records as the main package path.
+const FILES_PACKAGE: &str = "command-line-arguments";
+
+pub fn inspect_library(bytes: &[u8]) -> Result<GoPlugin, NotElf> {
+    let image = Image::parse(bytes)?;
+    let dynamic = image.dynamic()?;
+    let symbols = image.dynamic_symbols(&dynamic)?;
+    let go = GoSymbols::scan(&image, &symbols);
+    let build = image.build_info();
+    let build_info = build.as_ref().and_then(|result| result.as_ref().ok());
+    let plugin_path = plugin_path(build_info, &go.packages, &symbols);
+    let exports = plugin_path
+        .as_deref()
+        .map(|path| exports(&symbols, path))
+        .unwrap_or_default();
+    Ok(GoPlugin {
+        header: image.elf_header(),
+        needed: dynamic.needed,
+        interpreter: image.interpreter()?,
+        plugin_path,
+        exports,
+        itabs: go.itabs,
+        fingerprints: go.fingerprints,
+        build_info_error: build
+            .as_ref()
+            .and_then(|result| result.as_ref().err().cloned()),
+        build_info: build.and_then(Result::ok),
+    })
+}
+
+fn not_elf(message: impl Into<String>) -> NotElf {
+    NotElf(message.into())
+}
+
+/// Entry sizes of the ELF tables for one class.
+struct Layout {
+    phdr: u64,
+    shdr: u64,
+    sym: u64,
+    word: u64,
+}
+
+impl Layout {
+    fn of(container: Container) -> Layout {
+        match container {
+            Container::Little => Layout {
+                phdr: 32,
+                shdr: 40,
+                sym: 16,
+                word: 4,
+            },
+            Container::Big => Layout {
+                phdr: 56,
+                shdr: 64,
+                sym: 24,
+                word: 8,
+            },
+        }
+    }
+}
+
+/// The parts of the file every later step needs, validated.
+struct Image<'a> {
+    bytes: &'a [u8],
+    header: Header,
+    ctx: Ctx,
+    segments: Vec<ProgramHeader>,
+    /// The `PT_LOAD` segments sorted by address, for address lookups in
+    /// logarithmic time whatever the number of segments.
+    loads: Vec<ProgramHeader>,
+    sections: Vec<SectionHeader>,
+}
+
+impl<'a> Image<'a> {
+    fn parse(bytes: &'a [u8]) -> Result<Image<'a>, NotElf> {
+        let (header, ctx) = read_header(bytes)?;
+        let layout = Layout::of(ctx.container);
+        let segments = program_headers(bytes, &header, ctx, &layout)?;
+        check_loaded_segments(bytes, &segments)?;
+        let mut loads: Vec<ProgramHeader> = segments
+            .iter()
+            .filter(|segment| segment.p_type == program_header::PT_LOAD)
+            .cloned()
+            .collect();
+        loads.sort_by_key(|segment| segment.p_vaddr);
+        let sections = section_headers(bytes, &header, ctx, &layout)?;
+        Ok(Image {
+            bytes,
+            header,
+            ctx,
+            segments,
+            loads,
+            sections,
+        })
+    }
+
+    fn layout(&self) -> Layout {
+        Layout::of(self.ctx.container)
+    }
+
+    fn elf_header(&self) -> ElfHeader {
+        ElfHeader {
+            class: match self.ctx.container {
+                Container::Little => Class::Elf32,
+                Container::Big => Class::Elf64,
+            },
+            endian: if self.ctx.le.is_little() {
+                Endian::Little
+            } else {
+                Endian::Big
+            },
+            machine: self.header.e_machine,
+            elf_type: match self.header.e_type {
+                header::ET_REL => ElfType::Relocatable,
+                header::ET_EXEC => ElfType::Executable,
+                header::ET_DYN => ElfType::SharedObject,
+                header::ET_CORE => ElfType::Core,
+                other => ElfType::Other(other),
+            },
+        }
+    }
+
+    /// `size` bytes at file offset `offset`, when they are all in the file.
+    fn file_range(&self, offset: u64, size: u64) -> Option<&'a [u8]> {
+        file_range(self.bytes, offset, size)
+    }
+
+    /// `size` bytes at virtual address `address`, when a loaded segment
+    /// holds them all in the file (not in its zero-filled tail).
+    fn at_address(&self, address: u64, size: u64) -> Option<&'a [u8]> {
+        self.rest_at_address(address)?
+            .get(..usize::try_from(size).ok()?)
+    }
+
+    /// The file bytes from virtual address `address` to the end of the
+    /// loaded segment holding it.
+    fn rest_at_address(&self, address: u64) -> Option<&'a [u8]> {
+        let after = self
+            .loads
+            .partition_point(|segment| segment.p_vaddr <= address);
+        let segment = self.loads.get(after.checked_sub(1)?)?;
+        let inside = address.checked_sub(segment.p_vaddr)?;
+        let rest = segment.p_filesz.checked_sub(inside)?;
+        self.file_range(segment.p_offset.checked_add(inside)?, rest)
+    }
+
+    fn interpreter(&self) -> Result<Option<String>, NotElf> {
+        let Some(segment) = self
+            .segments
+            .iter()
+            .find(|segment| segment.p_type == program_header::PT_INTERP)
+        else {
+            return Ok(None);
+        };
+        let path = self
+            .file_range(segment.p_offset, segment.p_filesz)
+            .ok_or_else(|| not_elf("the PT_INTERP segment lies outside the file"))?;
+        Ok(Some(String::from_utf8_lossy(c_string(path)).into_owned()))
+    }
+
+    fn section_name(&self, section: &SectionHeader) -> Option<&'a [u8]> {
+        let mut index = usize::from(self.header.e_shstrndx);
+        if index == section_header::SHN_XINDEX as usize {
+            index = usize::try_from(self.sections.first()?.sh_link).ok()?;
+        }
+        let names = self.section_data(self.sections.get(index)?)?;
+        Some(c_string(names.get(section.sh_name..)?))
+    }
+
+    fn section(&self, name: &str) -> Option<&SectionHeader> {
+        self.sections
+            .iter()
+            .find(|section| self.section_name(section) == Some(name.as_bytes()))
+    }
+
+    fn section_data(&self, section: &SectionHeader) -> Option<&'a [u8]> {
+        if section.sh_type == section_header::SHT_NOBITS {
+            return None;
+        }
+        self.file_range(section.sh_offset, section.sh_size)
+    }
+
+    fn dynamic(&self) -> Result<DynamicInfo<'a>, NotElf> {
+        let Some(segment) = self
+            .segments
+            .iter()
+            .find(|segment| segment.p_type == program_header::PT_DYNAMIC)
+        else {
+            return Ok(DynamicInfo::default());
+        };
+        if self
+            .file_range(segment.p_offset, segment.p_filesz)
+            .is_none()
+        {
+            return Err(not_elf(format!(
+                "the dynamic table ({} bytes at offset {:#x}) lies outside the file",
+                segment.p_filesz, segment.p_offset
+            )));
+        }
+        let table = Dynamic::parse(self.bytes, &self.segments, self.ctx)
+            .map_err(|error| not_elf(format!("unreadable dynamic table: {error}")))?;
+        let Some(table) = table else {
+            return Ok(DynamicInfo::default());
+        };
+        DynamicInfo::read(self, &table)
+    }
+
+    /// The dynamic symbol table, with every name checked to lie in the
+    /// string table.
+    fn dynamic_symbols(&self, dynamic: &DynamicInfo<'a>) -> Result<DynamicSymbols<'a>, NotElf> {
+        let (Some(address), Some(names)) = (dynamic.symtab, dynamic.strings) else {
+            return Ok(DynamicSymbols::default());
+        };
+        if self.rest_at_address(address).is_none() {
+            return Err(not_elf(format!(
+                "the dynamic symbol table (DT_SYMTAB {address:#x}) lies outside the file"
+            )));
+        }
+        let count = self.dynamic_symbol_count(address, dynamic)?;
+        if count == 0 {
+            return Ok(DynamicSymbols::default());
+        }
+        let table = count
+            .checked_mul(self.layout().sym)
+            .and_then(|size| self.at_address(address, size))
+            .ok_or_else(|| {
+                not_elf(format!(
+                    "the dynamic symbol table ({count} symbols at {address:#x}) lies outside the file"
+                ))
+            })?;
+        let count = usize::try_from(count).map_err(|_| not_elf("too many dynamic symbols"))?;
+        let table = Symtab::parse(table, 0, count, self.ctx)
+            .map_err(|error| not_elf(format!("unreadable dynamic symbol table: {error}")))?;
+        if table
+            .iter()
+            .any(|symbol| names.get(symbol.st_name..).is_none())
+        {
+            return Err(not_elf(
+                "a dynamic symbol's name lies outside the string table",
+            ));
+        }
+        Ok(DynamicSymbols { table, names })
+    }
+
+    /// The loader never needs the count; readers take it from the
+    /// `.dynsym` section, else from the hash tables.
+    fn dynamic_symbol_count(&self, address: u64, dynamic: &DynamicInfo) -> Result<u64, NotElf> {
+        let layout = self.layout();
+        if let Some(section) = self.sections.iter().find(|section| {
+            section.sh_type == section_header::SHT_DYNSYM && section.sh_addr == address
+        }) {
+            return Ok(section.sh_size / layout.sym);
+        }
+        if let Some(hash) = dynamic.hash {
+            return self
+                .at_address(hash, 8)
+                .and_then(|words| self.u32_at(words, 1))
+                .map(u64::from)
+                .ok_or_else(|| not_elf("the DT_HASH table lies outside the file"));
+        }
+        if let Some(gnu_hash) = dynamic.gnu_hash {
+            return self
+                .gnu_hash_count(gnu_hash)
+                .ok_or_else(|| not_elf("the DT_GNU_HASH table is truncated or outside the file"));
+        }
+        Ok(0)
+    }
+
+    /// The number of symbols covered by a GNU hash table: one past the last
+    /// symbol of the longest-numbered chain.
+    fn gnu_hash_count(&self, address: u64) -> Option<u64> {
+        let table = self.rest_at_address(address)?;
+        let buckets = u64::from(self.u32_at(table, 0)?);
+        let first = u64::from(self.u32_at(table, 1)?);
+        let bloom_words = u64::from(self.u32_at(table, 2)?);
+        let buckets_start = bloom_words
+            .checked_mul(self.layout().word)?
+            .checked_add(16)?;
+        let buckets_words = table.get(usize::try_from(buckets_start).ok()?..)?;
+        let mut last = 0;
+        for index in 0..usize::try_from(buckets).ok()? {
+            last = last.max(self.u32_at(buckets_words, index)?);
+        }
+        let last = u64::from(last);
+        if last < first {
+            return Some(first);
+        }
+        let chain_start = buckets.checked_add(last - first)?.checked_mul(4)?;
+        let chains = buckets_words.get(usize::try_from(chain_start).ok()?..)?;
+        let end = (0..chains.len() / 4)
+            .find(|&index| self.u32_at(chains, index).is_some_and(|hash| hash & 1 == 1))?;
+        last.checked_add(u64::try_from(end).ok()?)?.checked_add(1)
+    }
+
+    /// The `index`th 32-bit word of `bytes`, in the file's byte order.
+    fn u32_at(&self, bytes: &[u8], index: usize) -> Option<u32> {
+        let start = index.checked_mul(4)?;
+        let word: [u8; 4] = bytes.get(start..start.checked_add(4)?)?.try_into().ok()?;
+        Some(if self.ctx.le.is_little() {
+            u32::from_le_bytes(word)
+        } else {
+            u32::from_be_bytes(word)
+        })
+    }
+
+    /// The decoded build info: `None` when the library has none (a C
+    /// library), an error when it is there but unreadable.
+    fn build_info(&self) -> Option<Result<BuildInfo, BuildInfoError>> {
+        let blob = match self.section(".go.buildinfo") {
+            Some(section) => match self.section_data(section) {
+                Some(data) => data,
+                None => {
+                    return Some(Err(BuildInfoError(
+                        "the .go.buildinfo section lies outside the file".into(),
+                    )));
+                }
+            },
+            None => self.search_build_info()?,
+        };
+        let read_pointer =
+            |address: u64, size: u64| self.at_address(address, size).map(<[u8]>::to_vec);
+        Some(buildinfo::decode(blob, &read_pointer))
+    }
+
+    /// Without section headers, the blob is found the way `debug/buildinfo`
+    /// does: at a 16-byte-aligned address in the first writable data
+    /// segment (only the first: segments may overlap, and searching each
+    /// would be quadratic on a hostile file).
+    fn search_build_info(&self) -> Option<&'a [u8]> {
+        let segment = self.segments.iter().find(|segment| {
+            segment.p_type == program_header::PT_LOAD
+                && segment.p_flags & program_header::PF_W != 0
+                && segment.p_flags & program_header::PF_X == 0
+        })?;
+        let align = buildinfo::ALIGN as u64;
+        let skip = (align - segment.p_vaddr % align) % align;
+        let data = self.rest_at_address(segment.p_vaddr.checked_add(skip)?)?;
+        data.get(buildinfo::find(data)?..)
+    }
+}
+
+fn file_range(bytes: &[u8], offset: u64, size: u64) -> Option<&[u8]> {
+    let start = usize::try_from(offset).ok()?;
+    let end = start.checked_add(usize::try_from(size).ok()?)?;
+    bytes.get(start..end)
+}
+
+/// The bytes up to the first NUL (or all of them).
+fn c_string(bytes: &[u8]) -> &[u8] {
+    let end = bytes
+        .iter()
+        .position(|&byte| byte == 0)
+        .unwrap_or(bytes.len());
+    bytes.get(..end).unwrap_or(bytes)
+}
+
+fn read_header(bytes: &[u8]) -> Result<(Header, Ctx), NotElf> {
+    let ident = bytes.get(..header::SIZEOF_IDENT).ok_or_else(|| {
+        not_elf(format!(
+            "{} bytes are too few for an ELF header",
+            bytes.len()
+        ))
+    })?;
+    if !ident.starts_with(header::ELFMAG) {
+        return Err(not_elf(
+            "no ELF magic number (\\x7fELF) at the start of the file",
+        ));
+    }
+    let container = match ident.get(header::EI_CLASS).copied() {
+        Some(header::ELFCLASS32) => Container::Little,
+        Some(header::ELFCLASS64) => Container::Big,
+        other => return Err(not_elf(format!("unknown ELF class {other:?}"))),
+    };
+    let order = match ident.get(header::EI_DATA).copied() {
+        Some(header::ELFDATA2LSB) => ByteOrder::Little,
+        Some(header::ELFDATA2MSB) => ByteOrder::Big,
+        other => return Err(not_elf(format!("unknown ELF byte order {other:?}"))),
+    };
+    let header = goblin::elf::Elf::parse_header(bytes)
+        .map_err(|error| not_elf(format!("truncated ELF header: {error}")))?;
+    Ok((header, Ctx::new(container, order)))
+}
+
+/// Checks that `count` entries of `entry_size` bytes at `offset` are in the file.
+fn check_table(
+    bytes: &[u8],
+    what: &str,
+    offset: u64,
+    count: u64,
+    entry_size: u64,
+) -> Result<(), NotElf> {
+    let inside = count
+        .checked_mul(entry_size)
+        .and_then(|size| file_range(bytes, offset, size))
+        .is_some();
+    if inside {
+        Ok(())
+    } else {
+        Err(not_elf(format!(
+            "the {what} ({count} entries at offset {offset:#x}) run past the end of the file ({} bytes)",
+            bytes.len()
+        )))
+    }
+}
+
+fn check_entry_size(what: &str, declared: u16, expected: u64) -> Result<(), NotElf> {
+    if u64::from(declared) == expected {
+        Ok(())
+    } else {
+        Err(not_elf(format!(
+            "{what} entries are {declared} bytes, expected {expected}"
+        )))
+    }
+}
+
+fn program_headers(
+    bytes: &[u8],
+    header: &Header,
+    ctx: Ctx,
+    layout: &Layout,
+) -> Result<Vec<ProgramHeader>, NotElf> {
+    if header.e_phnum == 0 {
+        return Ok(Vec::new());
+    }
+    check_entry_size("program header", header.e_phentsize, layout.phdr)?;
+    check_table(
+        bytes,
+        "program headers",
+        header.e_phoff,
+        u64::from(header.e_phnum),
+        layout.phdr,
+    )?;
+    let offset =
+        usize::try_from(header.e_phoff).map_err(|_| not_elf("program header offset too large"))?;
+    ProgramHeader::parse(bytes, offset, usize::from(header.e_phnum), ctx)
+        .map_err(|error| not_elf(format!("unreadable program headers: {error}")))
+}
+
+/// A loaded segment cut short is a truncated file: the loader would map
+/// missing bytes.
+fn check_loaded_segments(bytes: &[u8], segments: &[ProgramHeader]) -> Result<(), NotElf> {
+    let loaded = segments
+        .iter()
+        .filter(|segment| segment.p_type == program_header::PT_LOAD);
+    for (index, segment) in loaded.enumerate() {
+        if file_range(bytes, segment.p_offset, segment.p_filesz).is_none() {
+            return Err(not_elf(format!(
+                "loadable segment {index} ({} bytes at offset {:#x}) runs past the end of the file ({} bytes): truncated?",
+                segment.p_filesz,
+                segment.p_offset,
+                bytes.len()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn section_headers(
+    bytes: &[u8],
+    header: &Header,
+    ctx: Ctx,
+    layout: &Layout,
+) -> Result<Vec<SectionHeader>, NotElf> {
+    if header.e_shoff == 0 {
+        return Ok(Vec::new());
+    }
+    check_entry_size("section header", header.e_shentsize, layout.shdr)?;
+    check_table(bytes, "section headers", header.e_shoff, 1, layout.shdr)?;
+    let offset =
+        usize::try_from(header.e_shoff).map_err(|_| not_elf("section header offset too large"))?;
+    // With 0xff00 sections or more, e_shnum is 0 and the count is the first
+    // header's sh_size.
+    let count = match header.e_shnum {
+        0 => SectionHeader::parse(bytes, offset, 1, ctx)
+            .ok()
+            .and_then(|first| first.first().map(|first| first.sh_size))
+            .unwrap_or(0),
+        count => u64::from(count),
+    };
+    check_table(
+        bytes,
+        "section headers",
+        header.e_shoff,
+        count.max(1),
+        layout.shdr,
+    )?;
+    let count = usize::try_from(count).map_err(|_| not_elf("too many section headers"))?;
+    SectionHeader::parse(bytes, offset, count, ctx)
+        .map_err(|error| not_elf(format!("unreadable section headers: {error}")))
+}
+
+/// What the dynamic table says, with addresses left virtual.
+#[derive(Default)]
+struct DynamicInfo<'a> {
+    needed: Vec<String>,
+    strings: Option<&'a [u8]>,
+    symtab: Option<u64>,
+    hash: Option<u64>,
+    gnu_hash: Option<u64>,
+}
+
+impl<'a> DynamicInfo<'a> {
+    fn read(image: &Image<'a>, table: &Dynamic) -> Result<DynamicInfo<'a>, NotElf> {
+        let value = |tag: u64| {
+            table
+                .dyns
+                .iter()
+                .find(|entry| entry.d_tag == tag)
+                .map(|entry| entry.d_val)
+        };
+        let strings = match (value(dynamic::DT_STRTAB), value(dynamic::DT_STRSZ)) {
+            (Some(address), Some(size)) => Some(image.at_address(address, size).ok_or_else(|| {
+                not_elf(format!(
+                    "the dynamic string table ({size} bytes at {address:#x}) lies outside the file"
+                ))
+            })?),
+            _ => None,
+        };
+        if let Some(size) = value(dynamic::DT_SYMENT).filter(|&size| size != image.layout().sym) {
+            return Err(not_elf(format!(
+                "dynamic symbols are {size} bytes, expected {}",
+                image.layout().sym
+            )));
+        }
+        let mut needed = Vec::new();
+        for entry in table
+            .dyns
+            .iter()
+            .filter(|entry| entry.d_tag == dynamic::DT_NEEDED)
+        {
+            let name = strings
+                .and_then(|strings| strings.get(usize::try_from(entry.d_val).ok()?..))
+                .ok_or_else(|| not_elf("a DT_NEEDED name lies outside the dynamic string table"))?;
+            needed.push(String::from_utf8_lossy(c_string(name)).into_owned());
+        }
+        Ok(DynamicInfo {
+            needed,
+            strings,
+            symtab: value(dynamic::DT_SYMTAB),
+            hash: value(dynamic::DT_HASH),
+            gnu_hash: value(dynamic::DT_GNU_HASH),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SymKind {
+    Function,
+    Object,
+    Other,
+}
+
+/// The dynamic symbol table, read lazily: a large plugin has tens of
+/// thousands of symbols and each pass only keeps a few.
+#[derive(Default)]
+struct DynamicSymbols<'a> {
+    table: Symtab<'a>,
+    names: &'a [u8],
+}
+
+impl<'a> DynamicSymbols<'a> {
+    /// The symbols defined in this library whose name is UTF-8.
+    fn iter(&self) -> impl Iterator<Item = DynSym<'a>> + '_ {
+        self.table
+            .iter()
+            .filter(|symbol| symbol.st_shndx != section_header::SHN_UNDEF as usize)
+            .filter_map(|symbol| {
+                let name = c_string(self.names.get(symbol.st_name..)?);
+                Some(DynSym::new(std::str::from_utf8(name).ok()?, &symbol))
+            })
+    }
+}
+
+/// A defined dynamic symbol.
+struct DynSym<'a> {
+    name: &'a str,
+    kind: SymKind,
+    address: u64,
+    size: u64,
+}
+
+impl<'a> DynSym<'a> {
+    fn new(name: &'a str, symbol: &sym::Sym) -> DynSym<'a> {
+        let kind = match symbol.st_type() {
+            sym::STT_FUNC => SymKind::Function,
+            sym::STT_OBJECT => SymKind::Object,
+            _ => SymKind::Other,
+        };
+        DynSym {
+            name,
+            kind,
+            address: symbol.st_value,
+            size: symbol.st_size,
+        }
+    }
+}
+
+/// What one pass over the dynamic symbols finds before the plugin path is
+/// known.
+struct GoSymbols<'a> {
+    /// Packages with a fingerprint symbol: every Go package of the plugin.
+    packages: BTreeSet<&'a str>,
+    itabs: Vec<Itab>,
+    fingerprints: BTreeMap<String, Vec<u8>>,
+}
+
+impl<'a> GoSymbols<'a> {
+    fn scan(image: &Image<'_>, symbols: &DynamicSymbols<'a>) -> GoSymbols<'a> {
+        let mut found = GoSymbols {
+            packages: BTreeSet::new(),
+            itabs: Vec::new(),
+            fingerprints: BTreeMap::new(),
+        };
+        for symbol in symbols.iter() {
+            if let Some(package) = symbol.name.strip_prefix(PKGHASH_PREFIX) {
+                found.packages.insert(package);
+                if let Some(bytes) = fingerprint(image, &symbol) {
+                    found
+                        .fingerprints
+                        .insert(package.to_string(), bytes.to_vec());
+                }
+            } else if let Some(itab) = symbol.name.strip_prefix(ITAB_PREFIX).and_then(split_itab) {
+                found.itabs.push(itab);
+            }
+        }
+        found
+            .itabs
+            .sort_by(|a, b| (&a.concrete, &a.interface).cmp(&(&b.concrete, &b.interface)));
+        found.itabs.dedup();
+        found
+    }
+}
+
+/// The plugin path. Built from a package it is the import path, which the
+/// build info records as `path`; built from files the build info says
+/// `command-line-arguments` and the path is `plugin/unnamed-<hex>`, a
+/// package no other plugin has. Both show as fingerprinted packages.
+fn plugin_path(
+    build_info: Option<&BuildInfo>,
+    packages: &BTreeSet<&str>,
+    symbols: &DynamicSymbols<'_>,
+) -> Option<String> {
+    let recorded = build_info
+        .and_then(|info| info.path.as_deref())
+        .filter(|path| *path != FILES_PACKAGE);
+    if let Some(path) = recorded {
+        let prefix = format!("{}.", path_to_prefix(path));
+        if packages.contains(path)
+            || symbols
+                .iter()
+                .any(|symbol| symbol.name.starts_with(&prefix))
+        {
+            return Some(path.to_string());
+        }
+    }
+    let mut unnamed = packages.iter().filter(|package| is_unnamed(package));
+    match (unnamed.next(), unnamed.next()) {
+        (Some(only), None) => Some((*only).to_string()),
+        _ => None,
+    }
+}
+
+fn is_unnamed(package: &str) -> bool {
+    package
+        .strip_prefix(UNNAMED_PREFIX)
+        .is_some_and(|hash| hash.len() == 40 && hash.bytes().all(|byte| byte.is_ascii_hexdigit()))
+}
+
+/// Go's `objabi.PathToPrefix`: how a package path appears in symbol names
+/// (`example.com/my.plugin` → `example.com/my%2eplugin`).
+fn path_to_prefix(path: &str) -> String {
+    let last_slash = path.rfind('/');
+    let mut prefix = String::with_capacity(path.len());
+    for (index, byte) in path.bytes().enumerate() {
+        let after_slash = last_slash.is_none_or(|slash| index > slash);
+        let escape = byte <= b' '
+            || (byte == b'.' && after_slash)
+            || byte == b'%'
+            || byte == b'"'
+            || byte >= 0x7f;
+        if escape {
+            prefix.push_str(&format!("%{byte:02x}"));
+        } else {
+            prefix.push(char::from(byte));
+        }
+    }
+    prefix
+}
+
+/// Functions and variables of the main package whose name is exported
+/// (upper-case first letter); methods, closures and generic instances
+/// have a `.`, `(` or `[` in the name and are not lookup-able.
+fn exports(symbols: &DynamicSymbols<'_>, plugin_path: &str) -> Vec<Export> {
+    let prefix = format!("{}.", path_to_prefix(plugin_path));
+    let mut exports: Vec<Export> = symbols
+        .iter()
+        .filter_map(|symbol| {
+            let name = symbol.name.strip_prefix(&prefix)?;
+            let form = match symbol.kind {
+                SymKind::Function => ExportForm::Function,
+                SymKind::Object => ExportForm::Variable,
+                SymKind::Other => return None,
+            };
+            is_exported_identifier(name).then(|| Export {
+                name: name.to_string(),
+                form,
+            })
+        })
+        .collect();
+    exports.sort_by(|a, b| a.name.cmp(&b.name));
+    exports.dedup_by(|a, b| a.name == b.name);
+    exports
+}
+
+fn is_exported_identifier(name: &str) -> bool {
+    name.chars().next().is_some_and(char::is_uppercase)
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// `<concrete>,<interface>` of `go:itab.…`; a generic concrete type may
+/// hold commas inside its brackets.
+fn split_itab(pair: &str) -> Option<Itab> {
+    let mut depth = 0usize;
+    for (index, c) in pair.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                let (concrete, interface) = (pair.get(..index)?, pair.get(index + 1..)?);
+                if concrete.is_empty() || interface.is_empty() {
+                    return None;
+                }
+                return Some(Itab {
+                    concrete: concrete.to_string(),
+                    interface: interface.to_string(),
+                });
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The `st_size` bytes of a `go:link.pkghashbytes.<package>` symbol. A
+/// symbol whose bytes are not in the file, or too large to be a
+/// fingerprint, has none.
+fn fingerprint<'a>(image: &Image<'a>, symbol: &DynSym<'_>) -> Option<&'a [u8]> {
+    if symbol.size > MAX_FINGERPRINT {
+        return None;
+    }
+    image.at_address(symbol.address, symbol.size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use object::Endianness;
+    use object::elf as e;
+    use object::write::elf::{
+        FileHeader, ProgramHeader as Phdr, SectionHeader as Shdr, Sym as WSym, Writer,
+    };
+
+    const BASE: u64 = 0x10000;
+    const API: &str = "github.com/lf-edge/ekuiper/contract/v2/api";
+    const UNNAMED: &str = "plugin/unnamed-cc4a8d7ca03da76840d2aa6595337d3af56134a5";
+
+    #[derive(Clone, Copy, PartialEq)]
+    enum Count {
+        /// A `.dynsym` section header gives the count.
+        Sections,
+        /// No section headers; `DT_HASH` gives the count.
+        SysvHash,
+        /// No section headers; `DT_GNU_HASH` gives the count.
+        GnuHash,
+    }
+
+    #[derive(Clone)]
+    struct Symbol {
+        name: String,
+        kind: u8,
+        defined: bool,
+        /// Bytes placed in the data area; the symbol points at them.
+        data: Vec<u8>,
+    }
+
+    fn func(name: &str) -> Symbol {
+        Symbol {
+            name: name.into(),
+            kind: e::STT_FUNC.0,
+            defined: true,
+            data: vec![0xc3],
+        }
+    }
+
+    fn object(name: &str, data: &[u8]) -> Symbol {
+        Symbol {
+            name: name.into(),
+            kind: e::STT_OBJECT.0,
+            defined: true,
+            data: data.to_vec(),
+        }
+    }
+
+    /// A synthetic shared object: one PT_LOAD mapping the whole file at
+    /// `BASE`, a dynamic table, dynamic symbols and optional sections.
+    #[derive(Clone)]
+    struct Synth {
+        is_64: bool,
+        big: bool,
+        machine: u16,
+        count: Count,
+        needed: Vec<&'static str>,
+        interp: Option<&'static str>,
+        symbols: Vec<Symbol>,
+        build_info: Option<Vec<u8>>,
+    }
+
+    /// Where the builder put things, for tests that corrupt them.
+    struct Built {
+        bytes: Vec<u8>,
+        dynamic: u64,
+        dynsym: u64,
+    }
+
+    impl Synth {
+        fn new() -> Synth {
+            Synth {
+                is_64: true,
+                big: false,
+                machine: 62,
+                count: Count::Sections,
+                needed: vec!["libc.so.6"],
+                interp: None,
+                symbols: Vec::new(),
+                build_info: None,
+            }
+        }
+
+        fn build(&self) -> Vec<u8> {
+            self.build_with_offsets().bytes
+        }
+
+        fn build_with_offsets(&self) -> Built {
+            let endian = if self.big {
+                Endianness::Big
+            } else {
+                Endianness::Little
+            };
+            let mut bytes = Vec::new();
+            let mut w = Writer::new(endian, self.is_64, &mut bytes);
+            let segments = 2 + u32::from(self.interp.is_some());
+
+            w.reserve_file_header();
+            w.reserve_program_headers(segments);
+            let interp = self
+                .interp
+                .map(|path| (w.reserve(path.len() as u64 + 1, 1), path));
+            let needed: Vec<_> = self
+                .needed
+                .iter()
+                .map(|name| w.add_dynamic_string(name.as_bytes()))
+                .collect();
+            let names: Vec<_> = self
+                .symbols
+                .iter()
+                .map(|s| w.add_dynamic_string(s.name.as_bytes()))
+                .collect();
+            w.reserve_null_dynamic_symbol_index();
+            for _ in &self.symbols {
+                w.reserve_dynamic_symbol_index();
+            }
+            let symbol_count = w.dynamic_symbol_count();
+            let dynsym = w.reserve_dynsym();
+            let dynstr = w.reserve_dynstr().unwrap();
+            let hash_table = self.hash_table(symbol_count);
+            let hash = w.reserve(hash_table.len() as u64, 8);
+            let data: Vec<u8> = self.symbols.iter().flat_map(|s| s.data.clone()).collect();
+            let data_offset = w.reserve(data.len() as u64, 16);
+            let build_info = self
+                .build_info
+                .as_ref()
+                .map(|blob| (w.reserve(blob.len() as u64, 16), blob));
+            let dynamic_count = self.needed.len() + 4 + usize::from(self.count != Count::Sections);
+            let dynamic = w.reserve_dynamic(dynamic_count);
+            let mut custom = Vec::new();
+            {
+                w.reserve_dynsym_section_index();
+                w.reserve_dynstr_section_index();
+                w.reserve_dynamic_section_index();
+                custom.push(w.add_section_name(b".data"));
+                w.reserve_section_index();
+                if build_info.is_some() {
+                    custom.push(w.add_section_name(b".go.buildinfo"));
+                    w.reserve_section_index();
+                }
+                w.reserve_shstrtab_section_index();
+                w.reserve_shstrtab().unwrap();
+                w.reserve_section_headers();
+            }
+            let end = w.reserved_len();
+
+            w.write_file_header(&FileHeader {
+                os_abi: e::ELFOSABI_NONE,
+                abi_version: 0,
+                e_type: e::ET_DYN,
+                e_machine: e::Machine(self.machine),
+                e_entry: 0,
+                e_flags: e::FileFlags(0),
+            })
+            .unwrap();
+            w.write_align_program_headers();
+            let segment = |p_type, p_offset: u64, size: u64| Phdr {
+                p_type,
+                p_flags: e::ProgramFlags(6),
+                p_offset,
+                p_vaddr: BASE + p_offset,
+                p_paddr: BASE + p_offset,
+                p_filesz: size,
+                p_memsz: size,
+                p_align: 8,
+            };
+            w.write_program_header(&segment(e::PT_LOAD, 0, end));
+            let dyn_size = if self.is_64 { 16 } else { 8 };
+            w.write_program_header(&segment(
+                e::PT_DYNAMIC,
+                dynamic,
+                dynamic_count as u64 * dyn_size,
+            ));
+            if let Some((offset, path)) = interp {
+                w.write_program_header(&segment(e::PT_INTERP, offset, path.len() as u64 + 1));
+                w.pad_until(offset);
+                w.write(path.as_bytes());
+                w.write(&[0]);
+            }
+            w.write_null_dynamic_symbol();
+            let mut value = BASE + data_offset;
+            for (symbol, name) in self.symbols.iter().zip(&names) {
+                let st_name = w.dynamic_string_offset(Some(*name));
+                w.write_dynamic_symbol(&WSym {
+                    st_name,
+                    section: None,
+                    st_info: e::SymbolInfo((1 << 4) | symbol.kind),
+                    st_other: e::SymbolOther(0),
+                    st_shndx: e::SymbolSection(if symbol.defined { 5 } else { 0 }),
+                    st_value: value,
+                    st_size: symbol.data.len() as u64,
+                });
+                value += symbol.data.len() as u64;
+            }
+            w.write_dynstr();
+            w.pad_until(hash);
+            w.write(&hash_table);
+            w.pad_until(data_offset);
+            w.write(&data);
+            if let Some((offset, blob)) = build_info {
+                w.pad_until(offset);
+                w.write(blob);
+            }
+            w.write_align_dynamic();
+            for name in &needed {
+                w.write_dynamic_string(e::DT_NEEDED, *name).unwrap();
+            }
+            w.write_dynamic(e::DT_STRTAB, BASE + dynstr).unwrap();
+            w.write_dynamic(e::DT_STRSZ, u64::from(w.dynstr_len()))
+                .unwrap();
+            w.write_dynamic(e::DT_SYMTAB, BASE + dynsym).unwrap();
+            match self.count {
+                Count::Sections => {}
+                Count::SysvHash => w.write_dynamic(e::DT_HASH, BASE + hash).unwrap(),
+                Count::GnuHash => w.write_dynamic(e::DT_GNU_HASH, BASE + hash).unwrap(),
+            }
+            w.write_dynamic(e::DT_NULL, 0).unwrap();
+            {
+                w.write_shstrtab();
+                w.write_null_section_header();
+                w.write_dynsym_section_header(BASE + dynsym, 1);
+                w.write_dynstr_section_header(BASE + dynstr);
+                w.write_dynamic_section_header(BASE + dynamic);
+                let mut progbits = |name, offset: u64, size: u64| {
+                    w.write_section_header(&Shdr {
+                        sh_name: w.section_name_offset(Some(name)),
+                        sh_type: e::SHT_PROGBITS,
+                        sh_flags: e::SectionFlags(3),
+                        sh_addr: BASE + offset,
+                        sh_offset: offset,
+                        sh_size: size,
+                        sh_link: 0,
+                        sh_info: 0,
+                        sh_addralign: 16,
+                        sh_entsize: 0,
+                    });
+                };
+                progbits(custom[0], data_offset, data.len() as u64);
+                if let Some((offset, blob)) = build_info {
+                    progbits(custom[1], offset, blob.len() as u64);
+                }
+                w.write_shstrtab_section_header();
+            }
+            assert_eq!(w.len(), end);
+            if self.count != Count::Sections {
+                strip_section_headers(&mut bytes, self.is_64);
+            }
+            Built {
+                bytes,
+                dynamic,
+                dynsym,
+            }
+        }
+    }
+
+    /// What `sstrip` does: the loader never reads section headers.
+    fn strip_section_headers(bytes: &mut [u8], is_64: bool) {
+        let (shoff, shoff_size, counts) = if is_64 {
+            (0x28, 8, 0x3a)
+        } else {
+            (0x20, 4, 0x2e)
+        };
+        bytes[shoff..shoff + shoff_size].fill(0);
+        bytes[counts..counts + 6].fill(0);
+    }
+
+    impl Synth {
+        /// A one-bucket hash table (the object writer's two-phase mode
+        /// only writes one together with its section header).
+        fn hash_table(&self, symbol_count: u32) -> Vec<u8> {
+            let word = |value: u32| {
+                if self.big {
+                    value.to_be_bytes()
+                } else {
+                    value.to_le_bytes()
+                }
+            };
+            let words: Vec<u32> = match self.count {
+                Count::Sections => Vec::new(),
+                // nbucket, nchain, bucket[0], then the chain: 1 → 2 → … → 0.
+                Count::SysvHash => [1, symbol_count, 1]
+                    .into_iter()
+                    .chain(
+                        (1..=symbol_count).map(|next| if next < symbol_count { next } else { 0 }),
+                    )
+                    .collect(),
+                // nbuckets, symoffset, bloom words, shift, a zero bloom filter
+                // (two words in ELF64), bucket[0] = 1, then one hash per
+                // symbol with the low bit set on the last.
+                Count::GnuHash => {
+                    let bloom = if self.is_64 { 2 } else { 1 };
+                    let mut words = vec![1, 1, 1, 0];
+                    words.extend(std::iter::repeat_n(0, bloom));
+                    words.push(1);
+                    words.extend(
+                        (1..symbol_count).map(|index| u32::from(index + 1 == symbol_count) | 0x100),
+                    );
+                    words
+                }
+            };
+            words.into_iter().flat_map(word).collect()
+        }
+    }
+
+    fn build_info_blob(path: &str) -> Vec<u8> {
+        let modinfo = format!(
+            "{}path\t{path}\ndep\tgithub.com/lf-edge/ekuiper/contract/v2\tv2.0.0\t\nbuild\t-buildmode=plugin\n{}",
+            "0123456789abcdef", "fedcba9876543210"
+        );
+        let mut blob = buildinfo::MAGIC.to_vec();
+        blob.extend([8, 2]);
+        blob.resize(32, 0);
+        blob.push(8);
+        blob.extend_from_slice(b"go1.25.4");
+        blob.extend([
+            (modinfo.len() & 0x7f) as u8 | 0x80,
+            (modinfo.len() >> 7) as u8,
+        ]);
+        blob.extend_from_slice(modinfo.as_bytes());
+        blob
+    }
+
+    fn unnamed_plugin() -> Synth {
+        let mut synth = Synth::new();
+        synth.symbols = vec![
+            func(&format!("{UNNAMED}.GetSource")),
+            object(&format!("{UNNAMED}.Random"), &[0; 8]),
+            func(&format!("{UNNAMED}.(*random).Close")),
+            func(&format!("{UNNAMED}.random.Open")),
+            func(&format!("{UNNAMED}.GetSource.func1")),
+            func(&format!("{UNNAMED}.Map[go.shape.int]")),
+            func(&format!("{UNNAMED}.helper")),
+            func(&format!("{UNNAMED}..stmp_0")),
+            object(&format!("go:itab.*{UNNAMED}.random,{API}.Source"), &[0; 16]),
+            object(
+                &format!("go:itab.{UNNAMED}.pair[int,string],{API}.Sink"),
+                &[0; 16],
+            ),
+            object(
+                &format!("go:link.pkghashbytes.{UNNAMED}"),
+                &[1, 2, 3, 4, 5, 6, 7, 8],
+            ),
+            object(
+                &format!("go:link.pkghashbytes.{API}"),
+                &[9, 9, 9, 9, 9, 9, 9, 9],
+            ),
+            object("go:link.pkghashbytes.runtime", &[7; 8]),
+            Symbol {
+                defined: false,
+                ..func(&format!("{UNNAMED}.Undefined"))
+            },
+            Symbol {
+                kind: e::STT_TLS.0,
+                ..object(&format!("{UNNAMED}.Tls"), &[0; 8])
+            },
+        ];
+        synth
+    }
+
+    fn export(name: &str, form: ExportForm) -> Export {
+        Export {
+            name: name.into(),
+            form,
+        }
+    }
+
+    #[test]
+    fn reads_exports_itabs_fingerprints_and_needed() {
+        let plugin = inspect_library(&unnamed_plugin().build()).unwrap();
+        assert_eq!(
+            plugin.header,
+            ElfHeader {
+                class: Class::Elf64,
+                endian: Endian::Little,
+                machine: 62,
+                elf_type: ElfType::SharedObject
+            }
+        );
+        assert_eq!(plugin.needed, ["libc.so.6"]);
+        assert_eq!(plugin.interpreter, None);
+        assert_eq!(plugin.plugin_path.as_deref(), Some(UNNAMED));
+        assert_eq!(
+            plugin.exports,
+            [
+                export("GetSource", ExportForm::Function),
+                export("Random", ExportForm::Variable)
+            ]
+        );
+        let itabs: Vec<(&str, &str)> = plugin
+            .itabs
+            .iter()
+            .map(|i| (i.concrete.as_str(), i.interface.as_str()))
+            .collect();
+        let sink = format!("{API}.Sink");
+        let source = format!("{API}.Source");
+        let pair = format!("{UNNAMED}.pair[int,string]");
+        let random = format!("*{UNNAMED}.random");
+        assert_eq!(
+            itabs,
+            [
+                (random.as_str(), source.as_str()),
+                (pair.as_str(), sink.as_str())
+            ]
+        );
+        assert_eq!(
+            plugin.fingerprints.get(UNNAMED),
+            Some(&vec![1, 2, 3, 4, 5, 6, 7, 8])
+        );
+        assert_eq!(plugin.fingerprints.get(API), Some(&vec![9; 8]));
+        assert_eq!(plugin.fingerprints.len(), 3);
+        assert_eq!(plugin.build_info, None);
+        assert_eq!(plugin.build_info_error, None);
+    }
+
+    #[test]
+    fn symbol_counts_from_hash_tables_match_the_section() {
+        let expected = inspect_library(&unnamed_plugin().build()).unwrap();
+        for count in [Count::SysvHash, Count::GnuHash] {
+            let synth = Synth {
+                count,
+                ..unnamed_plugin()
+            };
+            let plugin = inspect_library(&synth.build()).unwrap();
+            assert_eq!(plugin.exports, expected.exports);
+            assert_eq!(plugin.itabs, expected.itabs);
+            assert_eq!(plugin.fingerprints, expected.fingerprints);
+        }
+    }
+
+    #[test]
+    fn plugin_path_from_build_info_with_escaped_symbols() {
+        let mut synth = Synth::new();
+        synth.build_info = Some(build_info_blob("example.com/my.plugin"));
+        synth.symbols = vec![
+            func("example.com/my%2eplugin.NewSink"),
+            object("go:link.pkghashbytes.example.com/my.plugin", &[5; 8]),
+            func("example.com/other.Exported"),
+        ];
+        let plugin = inspect_library(&synth.build()).unwrap();
+        assert_eq!(plugin.plugin_path.as_deref(), Some("example.com/my.plugin"));
+        assert_eq!(plugin.exports, [export("NewSink", ExportForm::Function)]);
+        let info = plugin.build_info.unwrap();
+        assert_eq!(info.go_version, "go1.25.4");
+        assert_eq!(info.setting("-buildmode"), Some("plugin"));
+    }
+
+    #[test]
+    fn build_info_without_section_headers_is_found_in_the_data_segment() {
+        for count in [Count::SysvHash, Count::GnuHash] {
+            let mut synth = Synth {
+                count,
+                ..unnamed_plugin()
+            };
+            synth.build_info = Some(build_info_blob("command-line-arguments"));
+            let plugin = inspect_library(&synth.build()).unwrap();
+            assert_eq!(
+                plugin.build_info.unwrap().path.as_deref(),
+                Some("command-line-arguments")
+            );
+            assert_eq!(plugin.plugin_path.as_deref(), Some(UNNAMED));
+        }
+    }
+
+    #[test]
+    fn a_corrupt_build_info_section_is_reported_not_dropped() {
+        let mut synth = unnamed_plugin();
+        let mut blob = build_info_blob("x");
+        blob[32] = 0x7f;
+        synth.build_info = Some(blob);
+        let plugin = inspect_library(&synth.build()).unwrap();
+        assert_eq!(plugin.build_info, None);
+        assert!(plugin.build_info_error.unwrap().0.contains("Go version"));
+    }
+
+    #[test]
+    fn no_plugin_path_without_go_symbols() {
+        let mut synth = Synth::new();
+        synth.symbols = vec![func("add"), object("counter", &[0; 4])];
+        let plugin = inspect_library(&synth.build()).unwrap();
+        assert_eq!(plugin.plugin_path, None);
+        assert!(
+            plugin.exports.is_empty() && plugin.itabs.is_empty() && plugin.fingerprints.is_empty()
+        );
+    }
+
+    #[test]
+    fn two_unnamed_packages_leave_the_path_unknown() {
+        let mut synth = unnamed_plugin();
+        synth.symbols.push(object(
+            "go:link.pkghashbytes.plugin/unnamed-0000000000000000000000000000000000000000",
+            &[0; 8],
+        ));
+        assert_eq!(inspect_library(&synth.build()).unwrap().plugin_path, None);
+    }
+
+    #[test]
+    fn reads_32_bit_big_endian_and_interpreter() {
+        for (is_64, big, machine) in [(false, true, 20), (true, true, 21), (false, false, 3)] {
+            let synth = Synth {
+                is_64,
+                big,
+                machine,
+                interp: Some("/lib/ld-musl-armhf.so.1"),
+                ..unnamed_plugin()
+            };
+            let plugin = inspect_library(&synth.build()).unwrap();
+            let class = if is_64 { Class::Elf64 } else { Class::Elf32 };
+            let endian = if big { Endian::Big } else { Endian::Little };
+            assert_eq!(
+                (
+                    plugin.header.class,
+                    plugin.header.endian,
+                    plugin.header.machine
+                ),
+                (class, endian, machine)
+            );
+            assert_eq!(
+                plugin.interpreter.as_deref(),
+                Some("/lib/ld-musl-armhf.so.1")
+            );
+            assert_eq!(plugin.exports.len(), 2);
+            assert_eq!(
+                plugin.fingerprints.get(UNNAMED),
+                Some(&vec![1, 2, 3, 4, 5, 6, 7, 8])
+            );
+        }
+    }
+
+    #[test]
+    fn not_elf_inputs() {
+        for (bytes, reason) in [
+            (&b""[..], "too few"),
+            (b"\x7fEL", "too few"),
+            (b"PK\x03\x04 this is a zip file", "magic"),
+            (b"\x7fELF\x03\x01\x01\0\0\0\0\0\0\0\0\0", "class"),
+            (b"\x7fELF\x02\x03\x01\0\0\0\0\0\0\0\0\0", "byte order"),
+            (
+                b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\0\0",
+                "truncated ELF header",
+            ),
+        ] {
+            let error = inspect_library(bytes).unwrap_err();
+            assert!(error.0.contains(reason), "{reason}: {error:?}");
+        }
+    }
+
+    #[test]
+    fn every_truncation_is_not_elf() {
+        for count in [Count::Sections, Count::GnuHash] {
+            let mut synth = Synth {
+                count,
+                ..unnamed_plugin()
+            };
+            synth.build_info = Some(build_info_blob("command-line-arguments"));
+            let bytes = synth.build();
+            assert!(inspect_library(&bytes).is_ok());
+            for len in 0..bytes.len() {
+                assert!(
+                    inspect_library(&bytes[..len]).is_err(),
+                    "truncated to {len}"
+                );
+            }
+            let error = inspect_library(&bytes[..bytes.len() - 1]).unwrap_err();
+            assert!(
+                error.0.contains("truncated?") || error.0.contains("section headers"),
+                "{error:?}"
+            );
+        }
+    }
+
+    fn patch(bytes: &mut [u8], offset: u64, value: &[u8]) {
+        let offset = offset as usize;
+        bytes[offset..offset + value.len()].copy_from_slice(value);
+    }
+
+    fn error_after(patches: &[(u64, &[u8])]) -> String {
+        let mut bytes = unnamed_plugin().build();
+        for (offset, value) in patches {
+            patch(&mut bytes, *offset, value);
+        }
+        inspect_library(&bytes).unwrap_err().0
+    }
+
+    #[test]
+    fn out_of_range_headers_are_not_elf() {
+        let huge = u64::MAX.to_le_bytes();
+        // e_phoff, e_shoff, e_phentsize, e_phnum, e_shnum (64-bit little-endian offsets).
+        assert!(error_after(&[(0x20, &huge)]).contains("program headers"));
+        assert!(error_after(&[(0x28, &huge)]).contains("section headers"));
+        assert!(error_after(&[(0x36, &[55, 0])]).contains("entries are 55 bytes"));
+        assert!(error_after(&[(0x38, &[0xff, 0xff])]).contains("program headers"));
+        assert!(error_after(&[(0x3c, &[0xff, 0x7f])]).contains("section headers"));
+    }
+
+    #[test]
+    fn out_of_range_dynamic_data_is_not_elf() {
+        let built = unnamed_plugin().build_with_offsets();
+        let dynamic = built.dynamic;
+        let second_segment = 64 + 56;
+        let far = 0x7fff_ffffu64.to_le_bytes();
+        let cases: [(u64, &[u8], &str); 5] = [
+            (second_segment + 8, &far, "dynamic table"),
+            // DT_NEEDED value, then DT_STRTAB, DT_STRSZ, DT_SYMTAB values.
+            (dynamic + 8, &far, "DT_NEEDED"),
+            (dynamic + 16 + 8, &far, "string table"),
+            (dynamic + 32 + 8, &far, "string table"),
+            (dynamic + 48 + 8, &far, "symbol table"),
+        ];
+        for (offset, value, reason) in cases {
+            let error = error_after(&[(offset, value)]);
+            assert!(error.contains(reason), "{reason}: {error}");
+        }
+        // The first real symbol's st_name.
+        let mut bytes = built.bytes.clone();
+        patch(&mut bytes, built.dynsym + 24, &0x7fff_ffffu32.to_le_bytes());
+        assert!(inspect_library(&bytes).unwrap_err().0.contains("name"));
+    }
+
+    #[test]
+    fn oversized_or_outside_fingerprints_are_left_out() {
+        let built = unnamed_plugin().build_with_offsets();
+        let index = unnamed_plugin()
+            .symbols
+            .iter()
+            .position(|s| s.name.ends_with(UNNAMED) && s.name.starts_with("go:link"))
+            .unwrap() as u64
+            + 1;
+        let symbol = built.dynsym + 24 * index;
+        let mut bytes = built.bytes.clone();
+        patch(&mut bytes, symbol + 16, &u64::MAX.to_le_bytes());
+        let plugin = inspect_library(&bytes).unwrap();
+        assert!(!plugin.fingerprints.contains_key(UNNAMED));
+        assert_eq!(plugin.plugin_path.as_deref(), Some(UNNAMED));
+        let mut bytes = built.bytes;
+        patch(&mut bytes, symbol + 8, &0x7000_0000u64.to_le_bytes());
+        assert!(
+            !inspect_library(&bytes)
+                .unwrap()
+                .fingerprints
+                .contains_key(UNNAMED)
+        );
+    }
+
+    #[test]
+    fn flipping_any_byte_never_panics() {
+        for count in [Count::Sections, Count::GnuHash, Count::SysvHash] {
+            let mut synth = Synth {
+                count,
+                ..unnamed_plugin()
+            };
+            synth.build_info = Some(build_info_blob("example.com/p"));
+            let bytes = synth.build();
+            for index in 0..bytes.len() {
+                for flip in [0xff, 0x80, 0x01] {
+                    let mut corrupt = bytes.clone();
+                    corrupt[index] ^= flip;
+                    let _ = inspect_library(&corrupt);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn path_to_prefix_escapes_like_go() {
+        assert_eq!(
+            path_to_prefix("example.com/my.plugin"),
+            "example.com/my%2eplugin"
+        );
+        assert_eq!(path_to_prefix("gopkg.in/yaml.v3"), "gopkg.in/yaml%2ev3");
+        assert_eq!(path_to_prefix("a b/c%\"d"), "a%20b/c%25%22d");
+        assert_eq!(path_to_prefix("main.x"), "main%2ex");
+        assert_eq!(path_to_prefix(UNNAMED), UNNAMED);
+    }
 }

@@ -8,6 +8,8 @@ use regex::Regex;
 use serde::Serialize;
 
 use super::Library;
+use super::descriptor::{Descriptor, Properties};
+use crate::read::Entry;
 use crate::read::Package;
 
 /// The plugin kind, as in the REST path `/plugins/<kind>s`.
@@ -167,8 +169,14 @@ fn infer_name(package: &Package) -> (Option<String>, Origin) {
 }
 
 /// Infers the kind when it was not given: first from the eKuiper interfaces
-/// the library implements, then from the files present.
-pub fn refine_kind(identity: Identity, library: Option<&Library>, package: &Package) -> Identity {
+/// the library implements, then from the files present (only sources have a
+/// config; the descriptor's shape differs by kind).
+pub fn refine_kind(
+    identity: Identity,
+    library: Option<&Library>,
+    descriptor: Option<&Descriptor>,
+    config: Option<&Entry>,
+) -> Identity {
     if identity.kind.is_some() {
         return identity;
     }
@@ -181,8 +189,19 @@ pub fn refine_kind(identity: Identity, library: Option<&Library>, package: &Pack
             Some(*kind),
             Origin::Inferred(format!("the library implements api.{}", kind.interface())),
         )
-    } else if let Some(name) = &identity.name {
-        infer_kind_from_files(package, name)
+    } else if let Some(config) = config {
+        (
+            Some(Kind::Source),
+            Origin::Inferred(format!(
+                "the package has {}, which only sources have",
+                config.name
+            )),
+        )
+    } else if let Some((kind, why)) = descriptor.and_then(descriptor_kind) {
+        (
+            Some(kind),
+            Origin::Inferred(format!("the descriptor {why}")),
+        )
     } else {
         (None, Origin::Unknown)
     };
@@ -190,6 +209,21 @@ pub fn refine_kind(identity: Identity, library: Option<&Library>, package: &Pack
         kind,
         kind_origin: origin,
         ..identity
+    }
+}
+
+/// The kind a descriptor's shape tells: `functions` (function), an array of
+/// `properties` (sink) or an object of them (source).
+fn descriptor_kind(descriptor: &Descriptor) -> Option<(Kind, &'static str)> {
+    if descriptor.functions.is_some() {
+        return Some((Kind::Function, "lists functions"));
+    }
+    match descriptor.properties.as_ref()? {
+        Properties::Fields { .. } => Some((Kind::Sink, "has an array of properties, as sinks do")),
+        Properties::Sections { .. } => {
+            Some((Kind::Source, "has sections of properties, as sources do"))
+        }
+        Properties::Other { .. } => None,
     }
 }
 
@@ -214,23 +248,6 @@ pub fn interface_kind(interface: &str) -> Option<Kind> {
         "Sink" | "BytesCollector" | "TupleCollector" => Some(Kind::Sink),
         "Function" => Some(Kind::Function),
         _ => None,
-    }
-}
-
-fn infer_kind_from_files(package: &Package, name: &str) -> (Option<Kind>, Origin) {
-    let has_config = package
-        .entries
-        .iter()
-        .any(|entry| entry.name == format!("{name}.yaml"));
-    if has_config {
-        (
-            Some(Kind::Source),
-            Origin::Inferred(format!(
-                "the package has {name}.yaml, which only sources have"
-            )),
-        )
-    } else {
-        (None, Origin::Unknown)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::buildinfo::BuildInfo;
+use super::buildinfo::{BuildInfo, BuildInfoError};
 
 /// ELF class (word size).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +81,9 @@ pub struct GoPlugin {
     pub fingerprints: BTreeMap<String, Vec<u8>>,
     /// The decoded `.go.buildinfo`, when the library has one.
     pub build_info: Option<BuildInfo>,
+    /// Why the library's `.go.buildinfo` could not be decoded, when it has
+    /// one that is unreadable (then `build_info` is `None`).
+    pub build_info_error: Option<BuildInfoError>,
 }
 
 impl GoPlugin {
@@ -88,11 +91,43 @@ impl GoPlugin {
         self.exports.iter().find(|export| export.name == name)
     }
 
+    /// How the library was built, as far as its facts tell.
+    pub fn build_mode(&self) -> BuildMode {
+        match self
+            .build_info
+            .as_ref()
+            .and_then(|info| info.setting("-buildmode"))
+        {
+            Some("plugin") => BuildMode::Plugin,
+            Some(other) => BuildMode::Other(other.to_string()),
+            // Go before 1.18 records no build mode, and corrupt build info
+            // records nothing: the plugin's own package fingerprint and
+            // plugin path are the evidence then.
+            None if self.plugin_path.is_some() || !self.fingerprints.is_empty() => {
+                BuildMode::Plugin
+            }
+            None if self.build_info.is_some() => BuildMode::Unknown,
+            None => BuildMode::NotGo,
+        }
+    }
+
     /// Interfaces implemented by some type of the plugin, as full Go names
     /// (`github.com/lf-edge/ekuiper/contract/v2/api.Source`).
     pub fn interfaces(&self) -> impl Iterator<Item = &str> {
         self.itabs.iter().map(|itab| itab.interface.as_str())
     }
+}
+
+/// What kind of Go build produced a library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildMode {
+    Plugin,
+    /// Another `-buildmode` (`c-shared`, `exe`, `pie` …).
+    Other(String),
+    /// Go build info without a build mode and no plugin evidence.
+    Unknown,
+    /// Neither Go build info nor Go plugin data: a C library.
+    NotGo,
 }
 
 /// Why the bytes are not a usable ELF image (E001).

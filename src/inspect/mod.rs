@@ -81,7 +81,6 @@ pub fn inspect<'p>(package: &'p Package, declared: &Declared) -> Facts<'p> {
             plugin,
         }
     });
-    let identity = identity::refine_kind(identity, library.as_ref(), package);
     let file = |suffix: &str| {
         let name = identity.name.as_deref()?;
         package
@@ -91,6 +90,13 @@ pub fn inspect<'p>(package: &'p Package, declared: &Declared) -> Facts<'p> {
     };
     let descriptor = file(".json").map(|entry| parse_text(entry, descriptor::parse));
     let config = file(".yaml").map(|entry| parse_text(entry, config::parse));
+    let parsed_descriptor = descriptor.as_ref().and_then(|d| d.parsed.as_ref().ok());
+    let identity = identity::refine_kind(
+        identity,
+        library.as_ref(),
+        parsed_descriptor,
+        config.as_ref().map(|c| c.entry),
+    );
     Facts {
         package,
         identity,

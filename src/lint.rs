@@ -51,11 +51,11 @@ pub struct Outcome {
 
 impl Outcome {
     /// The zip entry a diagnostic is inside of, if any (a bare library's
-    /// diagnostics are about the file itself).
+    /// or a project file's diagnostics are about the file itself).
     pub fn inner_entry<'d>(&self, diagnostic: &'d Diagnostic) -> Option<&'d str> {
         match self.container {
             Container::Zip => diagnostic.entry.as_deref(),
-            Container::BareLibrary => None,
+            Container::BareLibrary | Container::ProjectFile => None,
         }
     }
 

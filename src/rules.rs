@@ -75,6 +75,7 @@ rules! {
     B003 "go-version" Error "The Go release differs from the target's";
     B004 "trimpath" Error "-trimpath differs from the target's build";
     B005 "replaced-contract" Warning "The eKuiper API module is replaced (=>)";
+    B006 "invalid-go-mod" Error "A plugin project's go.mod does not parse";
     H001 "package-fingerprint" Error "A Go package shared with the host was built differently";
     M001 "missing-descriptor" Error "No NAME.json descriptor";
     M002 "invalid-descriptor" Error "The descriptor is not valid JSON";

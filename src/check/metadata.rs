@@ -5,6 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::inspect::Kind;
 use crate::inspect::config::{Body, Config};
 use crate::inspect::descriptor::{Descriptor, Field, Problem, Properties, Reader};
+use crate::read::Container;
 use crate::rules::Code;
 
 /// Most findings of one rule per package; a hostile file could otherwise
@@ -23,7 +24,10 @@ fn descriptor(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     };
     let Some(file) = &facts.descriptor else {
-        out.push(missing_descriptor(name, kind));
+        // A project file stands alone: its siblings are not missing.
+        if facts.package.container != Container::ProjectFile {
+            out.push(missing_descriptor(name, kind));
+        }
         return;
     };
     let entry = file.entry.name.as_str();
@@ -306,7 +310,8 @@ fn config(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     };
     let Some(file) = &facts.config else {
-        if facts.identity.kind == Some(Kind::Source) {
+        let packaged = facts.package.container != Container::ProjectFile;
+        if packaged && facts.identity.kind == Some(Kind::Source) {
             out.push(
                 Diagnostic::new(
                     Code::C001,

@@ -5,6 +5,7 @@ mod archive;
 mod binary;
 mod compat;
 mod exports;
+mod gomod;
 mod library;
 mod metadata;
 mod symbols;
@@ -12,6 +13,7 @@ mod symbols;
 use crate::diagnostic::Diagnostic;
 use crate::inspect::buildinfo::{BuildInfo, Module};
 use crate::inspect::{Facts, GoPlugin};
+use crate::read::Container;
 use crate::target::Target;
 
 /// The eKuiper 2.x API module.
@@ -29,6 +31,11 @@ pub struct Context<'a, 'p> {
 /// Runs every rule family over the facts, in catalog order.
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    if ctx.facts.package.container == Container::ProjectFile {
+        metadata::check(ctx, &mut out);
+        gomod::check(ctx, &mut out);
+        return out;
+    }
     archive::check(ctx, &mut out);
     library::check(ctx, &mut out);
     binary::check_elf(ctx, &mut out);

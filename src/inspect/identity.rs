@@ -10,7 +10,9 @@ use serde::Serialize;
 use super::Library;
 use super::descriptor::{Descriptor, Properties};
 use crate::read::Entry;
-use crate::read::Package;
+use std::path::Path;
+
+use crate::read::{Container, Package};
 
 /// The plugin kind, as in the REST path `/plugins/<kind>s`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -137,9 +139,14 @@ pub fn resolve(package: &Package, declared: &super::Declared) -> Identity {
         Some(name) => (Some(name.clone()), Origin::Given),
         None => infer_name(package),
     };
-    let (kind, kind_origin) = match declared.kind {
-        Some(kind) => (Some(kind), Origin::Given),
-        None => (None, Origin::Unknown),
+    let layout = match package.container {
+        Container::ProjectFile => kind_from_layout(&package.path),
+        _ => None,
+    };
+    let (kind, kind_origin) = match (declared.kind, layout) {
+        (Some(kind), _) => (Some(kind), Origin::Given),
+        (None, Some((kind, why))) => (Some(kind), Origin::Inferred(why)),
+        (None, None) => (None, Origin::Unknown),
     };
     Identity {
         name,
@@ -150,6 +157,9 @@ pub fn resolve(package: &Package, declared: &super::Declared) -> Identity {
 }
 
 fn infer_name(package: &Package) -> (Option<String>, Origin) {
+    if package.container == Container::ProjectFile {
+        return infer_project_name(package);
+    }
     let library = package
         .entries
         .iter()
@@ -166,6 +176,37 @@ fn infer_name(package: &Package) -> (Option<String>, Origin) {
         Some(lc_first(base)),
         Origin::Inferred(format!("from the library file name {}", library.name)),
     )
+}
+
+/// A project's descriptor or config is `NAME.json` / `NAME.yaml`; `go.mod`
+/// names no plugin.
+fn infer_project_name(package: &Package) -> (Option<String>, Origin) {
+    let Some(file) = package.entries.first() else {
+        return (None, Origin::Unknown);
+    };
+    let stem = [".json", ".yaml", ".yml"]
+        .iter()
+        .find_map(|ext| file.name.strip_suffix(ext));
+    match stem {
+        Some(stem) if !stem.is_empty() => (
+            Some(stem.to_string()),
+            Origin::Inferred(format!("from the file name {}", file.name)),
+        ),
+        _ => (None, Origin::Unknown),
+    }
+}
+
+/// The kind a project file's folder tells, in eKuiper's own layout
+/// (`etc/sources/NAME.json`, `etc/sinks/…`, `etc/functions/…`).
+fn kind_from_layout(path: &Path) -> Option<(Kind, String)> {
+    let folder = path.parent()?.file_name()?.to_str()?;
+    let kind = match folder {
+        "sources" => Kind::Source,
+        "sinks" => Kind::Sink,
+        "functions" => Kind::Function,
+        _ => return None,
+    };
+    Some((kind, format!("the file is in a `{folder}` folder")))
 }
 
 /// Infers the kind when it was not given: first from the eKuiper interfaces

@@ -6,12 +6,13 @@ pub mod buildinfo;
 pub mod config;
 pub mod descriptor;
 pub mod elf;
+pub mod gomod;
 pub mod gotypes;
 pub mod identity;
 pub mod library;
 
 use crate::diagnostic::Span;
-use crate::read::{Entry, Package};
+use crate::read::{Container, Entry, Package};
 
 pub use self::identity::{Identity, Kind, Origin};
 pub use self::library::{GoPlugin, NotElf};
@@ -55,6 +56,8 @@ pub struct Facts<'p> {
     pub library: Option<Library<'p>>,
     pub descriptor: Option<TextFile<'p, descriptor::Descriptor>>,
     pub config: Option<TextFile<'p, config::Config>>,
+    /// A project's `go.mod` (project mode only).
+    pub go_mod: Option<TextFile<'p, gomod::GoMod>>,
 }
 
 /// What the user said on the command line about the plugin.
@@ -89,7 +92,14 @@ pub fn inspect<'p>(package: &'p Package, declared: &Declared) -> Facts<'p> {
             .find(|entry| entry.name == format!("{name}{suffix}"))
     };
     let descriptor = file(".json").map(|entry| parse_text(entry, descriptor::parse));
-    let config = file(".yaml").map(|entry| parse_text(entry, config::parse));
+    let config = file(".yaml")
+        .or_else(|| file(".yml").filter(|_| package.container == Container::ProjectFile))
+        .map(|entry| parse_text(entry, config::parse));
+    let go_mod = package
+        .entries
+        .iter()
+        .find(|entry| package.container == Container::ProjectFile && entry.name == "go.mod")
+        .map(|entry| parse_text(entry, gomod::parse));
     let parsed_descriptor = descriptor.as_ref().and_then(|d| d.parsed.as_ref().ok());
     let identity = identity::refine_kind(
         identity,
@@ -104,6 +114,7 @@ pub fn inspect<'p>(package: &'p Package, declared: &Declared) -> Facts<'p> {
         library,
         descriptor,
         config,
+        go_mod,
     }
 }
 

@@ -39,6 +39,9 @@ impl Default for Limits {
 pub enum Container {
     Zip,
     BareLibrary,
+    /// A file of a plugin's source tree (`go.mod`, a descriptor, a config),
+    /// linted before there is a package: project mode, for pre-commit.
+    ProjectFile,
 }
 
 /// One opened input.
@@ -133,15 +136,19 @@ pub fn is_inspected_name(name: &str) -> bool {
 /// else as a zip package. Fails only when the file cannot be read at all
 /// (exit status 2); a corrupt archive is a `Package` with `unreadable` set.
 pub fn read_path(path: &Path, limits: &Limits) -> std::io::Result<Package> {
-    let is_library = path.extension().is_some_and(|ext| ext == "so");
-    if is_library {
-        read_bare_library(path, limits)
-    } else {
-        read_zip(path, limits)
+    let extension = path.extension().and_then(|ext| ext.to_str());
+    let is_go_mod = path.file_name().is_some_and(|name| name == "go.mod");
+    match extension {
+        Some("so") => read_single(path, limits, Container::BareLibrary),
+        Some("json" | "yaml" | "yml") => read_single(path, limits, Container::ProjectFile),
+        _ if is_go_mod => read_single(path, limits, Container::ProjectFile),
+        _ => read_zip(path, limits),
     }
 }
 
-fn read_bare_library(path: &Path, limits: &Limits) -> std::io::Result<Package> {
+/// Reads one file as the package's only entry (a bare library or a
+/// project file), within the per-entry size limit.
+fn read_single(path: &Path, limits: &Limits, container: Container) -> std::io::Result<Package> {
     let size = std::fs::metadata(path)?.len();
     let name = path
         .file_name()
@@ -149,7 +156,7 @@ fn read_bare_library(path: &Path, limits: &Limits) -> std::io::Result<Package> {
         .unwrap_or_default();
     let data = if size > limits.max_entry_size {
         Err(EntryError::OverLimit(format!(
-            "the library is {size} bytes, over the limit of {} bytes",
+            "the file is {size} bytes, over the limit of {} bytes",
             limits.max_entry_size
         )))
     } else {
@@ -157,7 +164,7 @@ fn read_bare_library(path: &Path, limits: &Limits) -> std::io::Result<Package> {
     };
     Ok(Package {
         path: path.to_path_buf(),
-        container: Container::BareLibrary,
+        container,
         entries: vec![Entry {
             raw_name: name.as_bytes().to_vec(),
             name,

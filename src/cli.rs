@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 
 use crate::inspect::Kind;
 use crate::report::Format;
@@ -18,7 +18,7 @@ use crate::target::Flavour;
 )]
 pub struct Cli {
     /// Packages to lint: a .zip, a bare .so, or a folder (every *.zip below it).
-    #[arg(required_unless_present_any = ["explain", "list_rules"])]
+    #[arg(required_unless_present_any = ["explain", "list_rules", "completions", "man"])]
     pub paths: Vec<PathBuf>,
 
     /// The plugin kind, as registered (default: inferred from the library).
@@ -71,6 +71,14 @@ pub struct Cli {
     /// List every rule and exit.
     #[arg(long)]
     pub list_rules: bool,
+
+    /// Print a shell completion script and exit.
+    #[arg(long, value_name = "SHELL")]
+    pub completions: Option<clap_complete::Shell>,
+
+    /// Print the man page (roff) and exit.
+    #[arg(long)]
+    pub man: bool,
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {
@@ -83,4 +91,19 @@ fn parse_code(s: &str) -> Result<Code, String> {
 
 fn parse_selector(s: &str) -> Result<String, String> {
     validate_selector(s).map(|()| s.to_string())
+}
+
+impl Cli {
+    /// The clap command, with `--version` also telling how many rules
+    /// this build knows.
+    pub fn command_with_version() -> clap::Command {
+        let version = format!("{} ({} rules)", env!("CARGO_PKG_VERSION"), Code::ALL.len());
+        Cli::command().version(version)
+    }
+
+    /// Parses the process's arguments (exits with status 2 on bad ones).
+    pub fn parse_args() -> Cli {
+        let matches = Cli::command_with_version().get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
+    }
 }

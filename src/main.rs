@@ -3,8 +3,8 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use clap::Parser;
 use rayon::prelude::*;
 
 use ekplugin_lint::cli::Cli;
@@ -23,7 +23,23 @@ const CANNOT_RUN: u8 = 2;
 const MAX_HOST_SIZE: u64 = 1 << 30;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
+    if let Some(shell) = cli.completions {
+        let mut command = Cli::command_with_version();
+        clap_complete::generate(shell, &mut command, "ekplugin-lint", &mut std::io::stdout());
+        return ExitCode::SUCCESS;
+    }
+    if cli.man {
+        let man = clap_mangen::Man::new(Cli::command_with_version());
+        return match man.render(&mut std::io::stdout()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("ekplugin-lint: error: cannot write the man page: {e}");
+                ExitCode::from(CANNOT_RUN)
+            }
+        };
+    }
     if let Some(code) = cli.explain {
         print!("{}", code.doc());
         return ExitCode::SUCCESS;
@@ -55,10 +71,16 @@ fn list_rules() {
 fn run(cli: &Cli) -> Result<u8, String> {
     let options = options(cli)?;
     let paths = expand(&cli.paths)?;
+    let progress = Progress::new(paths.len());
     let results: Vec<_> = paths
         .par_iter()
-        .map(|path| lint::lint_path(path, &options).map_err(|e| (path, e)))
+        .map(|path| {
+            let result = lint::lint_path(path, &options).map_err(|e| (path, e));
+            progress.tick();
+            result
+        })
         .collect();
+    progress.finish();
     let mut outcomes = Vec::with_capacity(results.len());
     let mut failed = false;
     for result in results {
@@ -145,6 +167,41 @@ fn host_target(path: &Path) -> Result<Target, String> {
         ));
     }
     Ok(Target::from_host(&path.display().to_string(), &facts))
+}
+
+/// A progress line on stderr while many packages are linted in a
+/// terminal; silent otherwise (pipes, CI logs, a single package).
+struct Progress {
+    total: usize,
+    done: AtomicUsize,
+    shown: bool,
+}
+
+impl Progress {
+    /// Fewer packages than this finish before a progress line helps.
+    const MIN_PACKAGES: usize = 20;
+
+    fn new(total: usize) -> Progress {
+        Progress {
+            total,
+            done: AtomicUsize::new(0),
+            shown: total >= Self::MIN_PACKAGES && std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn tick(&self) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.shown {
+            eprint!("\rlinting {done}/{} packages", self.total);
+        }
+    }
+
+    fn finish(&self) {
+        if self.shown {
+            // Erase the line so the report starts clean.
+            eprint!("\r\x1b[2K");
+        }
+    }
 }
 
 fn status(outcomes: &[Outcome]) -> u8 {

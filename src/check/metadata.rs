@@ -24,8 +24,9 @@ fn descriptor(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     };
     let Some(file) = &facts.descriptor else {
-        // A project file stands alone: its siblings are not missing.
-        if facts.package.container != Container::ProjectFile {
+        // Only a zip is missing its descriptor: a bare library or a
+        // project file stands alone.
+        if facts.package.container == Container::Zip {
             out.push(missing_descriptor(name, kind));
         }
         return;
@@ -310,7 +311,7 @@ fn config(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     };
     let Some(file) = &facts.config else {
-        let packaged = facts.package.container != Container::ProjectFile;
+        let packaged = facts.package.container == Container::Zip;
         if packaged && facts.identity.kind == Some(Kind::Source) {
             out.push(
                 Diagnostic::new(

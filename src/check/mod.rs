@@ -37,6 +37,10 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
         return out;
     }
     archive::check(ctx, &mut out);
+    if ctx.facts.package.unreadable.is_some() {
+        // Nothing inside an unreadable archive can be judged (A001).
+        return out;
+    }
     library::check(ctx, &mut out);
     binary::check_elf(ctx, &mut out);
     symbols::check(ctx, &mut out);

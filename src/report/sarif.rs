@@ -62,8 +62,25 @@ fn doc_section<'d>(doc: &'d str, heading: &str) -> Option<&'d str> {
     Some(rest[..end].trim())
 }
 
+/// A file path as a SARIF `uri`, an RFC 3986 relative reference: `\`
+/// becomes `/` and every byte a path segment cannot hold is
+/// percent-encoded (a raw `%`, space or `#` is not a URI), `:` too (in the
+/// first segment it would read as a scheme).
+fn path_uri(path: &std::path::Path) -> String {
+    let text = path.display().to_string().replace('\\', "/");
+    let mut uri = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
+}
+
 fn result(outcome: &Outcome, diagnostic: &Diagnostic) -> Value {
-    let uri = outcome.path.display().to_string().replace('\\', "/");
+    let uri = path_uri(&outcome.path);
     let in_entry = outcome.inner_entry(diagnostic);
     let mut message = diagnostic.message.clone();
     if let Some(help) = &diagnostic.help {
@@ -107,5 +124,16 @@ mod tests {
         assert_eq!(doc_section(doc, "What it catches"), Some("A thing."));
         assert_eq!(doc_section(doc, "Why"), Some("B"));
         assert_eq!(doc_section(doc, "Fix"), None);
+    }
+
+    #[test]
+    fn paths_become_uri_references() {
+        use std::path::Path;
+        assert_eq!(
+            path_uri(Path::new("dist/Pulse@v1.0.0.zip")),
+            "dist/Pulse@v1.0.0.zip"
+        );
+        assert_eq!(path_uri(Path::new("50%,a:b c.zip")), "50%25,a%3Ab%20c.zip");
+        assert_eq!(path_uri(Path::new("dist\\x.zip")), "dist/x.zip");
     }
 }

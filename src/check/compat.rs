@@ -119,8 +119,9 @@ fn check_contract(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec
         Diagnostic::new(
             Code::B002,
             format!(
-                "{entry} was built against {found_text}, but {} uses {api_path} {api_version}: plugin.Open fails with \"plugin was built with a different version of package {api_path}/api\"",
-                target.source
+                "{entry} was built against {found_text}, but {} uses {api_path} {api_version}: plugin.Open fails with \"plugin was built with a different version of package {}\"",
+                target.source,
+                api_package(api_path)
             ),
         )
         .entry(entry)
@@ -129,6 +130,16 @@ fn check_contract(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec
             rebuild(target, entry)
         )),
     );
+}
+
+/// The Go package plugins take the API from, in the target's API module:
+/// 1.x serves it from the server module's `pkg/api`, 2.x from the contract's `api`.
+fn api_package(module: &str) -> String {
+    if module == crate::profile::MAIN_MODULE {
+        format!("{module}/pkg/api")
+    } else {
+        format!("{module}/api")
+    }
 }
 
 fn check_go(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec<Diagnostic>) {

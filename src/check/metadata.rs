@@ -5,7 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::inspect::Kind;
 use crate::inspect::config::{Body, Config};
 use crate::inspect::descriptor::{Descriptor, Field, Problem, Properties, Reader};
-use crate::read::Container;
+use crate::read::{Container, Entry};
 use crate::rules::Code;
 
 /// Most findings of one rule per package; a hostile file could otherwise
@@ -31,6 +31,9 @@ fn descriptor(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         return;
     };
+    if judged_by_archive_rules(ctx, file.entry) {
+        return;
+    }
     let entry = file.entry.name.as_str();
     match &file.parsed {
         Err(error) => {
@@ -51,6 +54,13 @@ fn descriptor(ctx: &Context, out: &mut Vec<Diagnostic>) {
             out.extend(findings.into_iter().map(|d| d.entry(entry)));
         }
     }
+}
+
+/// Whether the entry's data was never read and an archive rule (A004, A006,
+/// A007, A008, A010) already says why: its contents are unknown, not
+/// invalid. Project files get no archive rules, so they are still judged.
+fn judged_by_archive_rules(ctx: &Context, entry: &Entry) -> bool {
+    ctx.facts.package.container != Container::ProjectFile && entry.bytes().is_none()
 }
 
 fn missing_descriptor(name: &str, kind: Option<Kind>) -> Diagnostic {
@@ -327,6 +337,9 @@ fn config(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         return;
     };
+    if judged_by_archive_rules(ctx, file.entry) {
+        return;
+    }
     let entry = file.entry.name.as_str();
     let config = match &file.parsed {
         Ok(config) => config,

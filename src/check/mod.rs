@@ -37,8 +37,11 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
         return out;
     }
     archive::check(ctx, &mut out);
-    if ctx.facts.package.unreadable.is_some() {
-        // Nothing inside an unreadable archive can be judged (A001).
+    let package = ctx.facts.package;
+    if package.unreadable.is_some() || package.over_limit.is_some() {
+        // Nothing inside an unreadable archive can be judged (A001), and
+        // an archive over a limit was not read to the end (A006): what
+        // looks missing may only be unread.
         return out;
     }
     library::check(ctx, &mut out);

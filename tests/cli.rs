@@ -6,13 +6,13 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use common::{fixture, root};
+use common::{derived_zip, fixture, root};
 
 /// A finished run of the binary.
 struct Run {
@@ -92,27 +92,6 @@ fn documented_codes() -> BTreeSet<String> {
         .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
         .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
         .collect()
-}
-
-/// A copy of the fixture package `from` without the entries in `drop`
-/// and with `add` appended.
-fn derived_zip(from: &str, drop: &[&str], add: &[(&str, &[u8])]) -> Vec<u8> {
-    let file = std::fs::File::open(fixture(&format!("packages/{from}"))).expect("fixture zip");
-    let mut archive = zip::ZipArchive::new(file).expect("a readable fixture zip");
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for index in 0..archive.len() {
-        let entry = archive.by_index_raw(index).expect("an entry");
-        let name = entry.name().expect("a UTF-8 entry name").into_owned();
-        if !drop.contains(&name.as_str()) {
-            writer.raw_copy_file(entry).expect("copy an entry");
-        }
-    }
-    let options = zip::write::SimpleFileOptions::default();
-    for (name, data) in add {
-        writer.start_file(*name, options).expect("start an entry");
-        writer.write_all(data).expect("write an entry");
-    }
-    writer.finish().expect("finish the zip").into_inner()
 }
 
 /// The text of one entry of a fixture package.

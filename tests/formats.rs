@@ -7,14 +7,13 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use common::{fixture, root};
+use common::{derived_zip, root};
 
 /// Runs the binary in `dir` and returns its stdout and exit status.
 fn run_in(dir: &Path, args: &[&str]) -> (String, i32) {
@@ -41,27 +40,6 @@ fn run_format(dir: &Path, format: &str, args: &[&str]) -> String {
 
 fn parse(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
-/// A copy of the fixture package `from` without the entries in `drop`
-/// and with `add` appended.
-fn derived_zip(from: &str, drop: &[&str], add: &[(&str, &[u8])]) -> Vec<u8> {
-    let file = std::fs::File::open(fixture(&format!("packages/{from}"))).expect("fixture zip");
-    let mut archive = zip::ZipArchive::new(file).expect("a readable fixture zip");
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for index in 0..archive.len() {
-        let entry = archive.by_index_raw(index).expect("an entry");
-        let name = entry.name().expect("a UTF-8 entry name").into_owned();
-        if !drop.contains(&name.as_str()) {
-            writer.raw_copy_file(entry).expect("copy an entry");
-        }
-    }
-    let options = zip::write::SimpleFileOptions::default();
-    for (name, data) in add {
-        writer.start_file(*name, options).expect("start an entry");
-        writer.write_all(data).expect("write an entry");
-    }
-    writer.finish().expect("finish the zip").into_inner()
 }
 
 /// A descriptor with a JSON syntax error on line 4 (a trailing comma).

@@ -46,6 +46,22 @@ pub fn check_elf(ctx: &Context, out: &mut Vec<Diagnostic>) {
         );
         return;
     }
+    if let (None, Some(error)) = (&plugin.build_info, &plugin.build_info_error) {
+        out.push(
+            Diagnostic::new(
+                Code::E003,
+                format!(
+                    "{entry} has unreadable Go build info ({}), so its Go version, eKuiper API module and build settings cannot be checked",
+                    error.0
+                ),
+            )
+            .entry(entry)
+            .help(format!(
+                "a Go toolchain never writes unreadable build info: rebuild the library with `{KUIPERD_BUILD}`"
+            )),
+        );
+        return;
+    }
     let crash = "plugin.Open aborts the whole eKuiper server (\"fatal error: runtime: no plugin module data\")";
     let message = match plugin.build_mode() {
         BuildMode::Plugin | BuildMode::Unknown => return,

@@ -44,9 +44,12 @@ fn annotation(outcome: &Outcome, diagnostic: &Diagnostic) -> String {
 
 /// Escapes a workflow command's message.
 fn data(text: &str) -> String {
-    text.replace('%', "%25")
+    let encoded = text
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    // Other control characters would reach the log as they are.
+    super::printable(&encoded).into_owned()
 }
 
 /// Escapes a workflow command's property value.

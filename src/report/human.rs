@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
-use super::Summary;
+use super::{Summary, printable};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::{Outcome, PluginSummary};
 
@@ -43,16 +43,18 @@ impl Human {
         writeln!(
             out,
             "{}: {}",
-            outcome.path.display(),
-            plugin_line(&outcome.plugin)
+            printable(&outcome.path.display().to_string()),
+            printable(&plugin_line(&outcome.plugin))
         )?;
         for (what, why) in &outcome.plugin.inferred {
-            writeln!(out, "  {what} inferred: {why}")?;
+            writeln!(out, "  {what} inferred: {}", printable(why))?;
         }
         for diagnostic in &outcome.diagnostics {
             let source = diagnostic.entry.as_ref().and_then(|entry| {
                 let text = outcome.sources.get(entry)?;
-                Some(NamedSource::new(entry, text.clone()))
+                // Escaping keeps byte offsets only when nothing is escaped.
+                let clean = matches!(printable(text), std::borrow::Cow::Borrowed(_));
+                clean.then(|| NamedSource::new(printable(entry), text.clone()))
             });
             let report = Report { diagnostic, source };
             let mut text = String::new();
@@ -120,9 +122,9 @@ impl fmt::Display for Report<'_> {
         let d = self.diagnostic;
         match (&d.entry, &self.source) {
             (Some(entry), None) if !d.message.contains(entry.as_str()) => {
-                write!(f, "{} [{entry}]", d.message)
+                write!(f, "{} [{}]", printable(&d.message), printable(entry))
             }
-            _ => f.write_str(&d.message),
+            _ => f.write_str(&printable(&d.message)),
         }
     }
 }
@@ -145,7 +147,7 @@ impl miette::Diagnostic for Report<'_> {
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         let help = self.diagnostic.help.as_ref()?;
-        Some(Box::new(help))
+        Some(Box::new(printable(help).into_owned()))
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {

@@ -6,6 +6,7 @@ mod human;
 mod json;
 mod sarif;
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use crate::diagnostic::Severity;
@@ -54,5 +55,37 @@ pub fn write(
         Format::Json => json::write(outcomes, out),
         Format::Sarif => sarif::write(outcomes, out),
         Format::Github => github::write(outcomes, out),
+    }
+}
+
+/// Text from a package made safe for a terminal or a CI log: control
+/// characters (ANSI escapes could recolour, erase or fake findings) are
+/// shown escaped; newlines and tabs stay.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if unsafe_char(c) {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("go1.25.4"), "go1.25.4");
+        assert_eq!(printable("a\x1b[31mb\n"), "a\\u{1b}[31mb\n");
     }
 }

@@ -7,7 +7,7 @@ mod zip;
 
 use std::path::{Path, PathBuf};
 
-pub use self::zip::read_zip;
+pub use self::zip::{read_zip, read_zip_bytes};
 
 /// Bounds that keep a hostile archive from costing unbounded time or memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

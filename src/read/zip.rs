@@ -34,13 +34,26 @@ pub fn read_zip(path: &Path, limits: &Limits) -> io::Result<Package> {
     let mut file = File::open(path)?;
     let size = file.metadata()?.len();
     let archive = read_archive(&mut file, size, limits)?;
-    Ok(Package {
+    Ok(zip_package(path, archive))
+}
+
+/// [`read_zip`] for a package already in memory (fuzzing, embedding);
+/// `path` only names it. Every bound is checked before a read, so an error
+/// here would mean a read past the end the checks missed.
+pub fn read_zip_bytes(path: &Path, bytes: &[u8], limits: &Limits) -> io::Result<Package> {
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    let archive = read_archive(&mut io::Cursor::new(bytes), size, limits)?;
+    Ok(zip_package(path, archive))
+}
+
+fn zip_package(path: &Path, archive: Archive) -> Package {
+    Package {
         path: path.to_path_buf(),
         container: Container::Zip,
         entries: archive.entries,
         unreadable: archive.unreadable,
         over_limit: archive.over_limit,
-    })
+    }
 }
 
 fn read_exact_at<R: Read + Seek>(reader: &mut R, offset: u64, buf: &mut [u8]) -> io::Result<()> {
@@ -536,6 +549,27 @@ mod tests {
                 matches!(&entry.data, Some(Err(EntryError::OverLimit(r))) if r.contains("overlap"))
             );
         }
+    }
+
+    #[test]
+    fn bytes_in_memory_read_like_a_file() {
+        let bytes = build(&[file("a.json", b"{}"), file("a.json", b"[]")]);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.zip");
+        std::fs::write(&path, &bytes).unwrap();
+        let from_file = read_zip(&path, &Limits::default()).unwrap();
+        let in_memory = read_zip_bytes(&path, &bytes, &Limits::default()).unwrap();
+        let view = |package: &Package| -> Vec<(String, Option<Vec<u8>>)> {
+            package
+                .entries
+                .iter()
+                .map(|e| (e.name.clone(), e.bytes().map(<[u8]>::to_vec)))
+                .collect()
+        };
+        assert_eq!(view(&in_memory), view(&from_file));
+        assert_eq!(in_memory.path, path);
+        let garbage = read_zip_bytes(&path, b"PK\x05\x06", &Limits::default()).unwrap();
+        assert!(garbage.unreadable.is_some());
     }
 
     #[test]

@@ -34,8 +34,6 @@ CORPUS_SIZE = 200
 # How the fixtures build a release-like plugin; part of the cache key.
 GO_BUILD_FLAGS = ["-buildmode=plugin", "-trimpath", "-ldflags=-s -w"]
 MIN_LIBRARY_BYTES = 15 * 1024 * 1024
-# 1980-01-01 like the fixtures: the zip depends only on its inputs.
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 TARGET_RATIO = 0.6
 TARGET_RSS_SLACK_MIB = 32
@@ -125,13 +123,7 @@ def build_big_package():
     members = [(LIBRARY, library.read_bytes())]
     members += [(f"{PLUGIN}.{ext}", (pulse / f"{PLUGIN}.{ext}").read_bytes()) for ext in ("json", "yaml")]
     partial = package.with_suffix(".zip.partial")
-    with zipfile.ZipFile(partial, "w") as z:
-        for name, data in members:
-            info = zipfile.ZipInfo(name, ZIP_TIME)
-            info.create_system = 3
-            info.external_attr = 0o100644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, data, compresslevel=9)
+    fixtures_build().write_zip(partial, members)
     partial.replace(package)
     stamp.write_text(digest)
     return package

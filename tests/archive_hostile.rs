@@ -2,14 +2,17 @@
 //! API (read → inspect → check) and must give the right archive codes, fast
 //! and with bounded memory.
 
+mod common;
+
 use std::path::PathBuf;
+
+use flate2::{Compress, Compression, FlushCompress};
 use std::time::{Duration, Instant};
 
 use ekplugin_lint::diagnostic::{Diagnostic, Severity};
 use ekplugin_lint::inspect::{Declared, Kind};
 use ekplugin_lint::lint::{self, Options};
 use ekplugin_lint::read::{self, Limits, Package};
-use flate2::{Compress, Compression, FlushCompress};
 
 const ZIP64_MARK: u32 = u32::MAX;
 
@@ -378,28 +381,6 @@ fn duplicates_and_case_collisions() {
     assert_eq!(collision.severity, Severity::Warning);
 }
 
-/// `size` bytes of zeros as one deflate stream, built from one compressed
-/// MiB repeated: never holds the whole input.
-fn zeros_deflated(size: u64) -> Vec<u8> {
-    const MIB: usize = 1 << 20;
-    let mut compressor = Compress::new(Compression::best(), false);
-    let mut chunk = Vec::with_capacity(MIB);
-    compressor
-        .compress_vec(&vec![0; MIB], &mut chunk, FlushCompress::Full)
-        .expect("deflate");
-    let mut end = Vec::with_capacity(64);
-    compressor
-        .compress_vec(&[], &mut end, FlushCompress::Finish)
-        .expect("deflate");
-    let copies = (size / MIB as u64) as usize;
-    let mut stream = Vec::with_capacity(chunk.len() * copies + end.len());
-    for _ in 0..copies {
-        stream.extend_from_slice(&chunk);
-    }
-    stream.extend_from_slice(&end);
-    stream
-}
-
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
@@ -409,7 +390,7 @@ fn peak_rss_kib() -> Option<u64> {
 #[test]
 fn deflate_bombs_are_refused_without_inflating() {
     const GIB: u64 = 1 << 30;
-    let stream = zeros_deflated(GIB);
+    let stream = common::zeros_deflated(GIB);
     let honest = Item {
         method: 8,
         crc: 0,

@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -38,13 +38,7 @@ impl Run {
 
 /// Runs the binary in `dir` (the settings file is looked up from there).
 fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_ekplugin-lint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs");
-    Run::from(output)
+    Run::from(common::run_in(dir, args))
 }
 
 /// Runs the binary from the crate root, like `common::run`.

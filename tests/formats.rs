@@ -17,12 +17,7 @@ use common::{derived_zip, root};
 
 /// Runs the binary in `dir` and returns its stdout and exit status.
 fn run_in(dir: &Path, args: &[&str]) -> (String, i32) {
-    let output = Command::new(env!("CARGO_BIN_EXE_ekplugin-lint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs");
+    let output = common::run_in(dir, args);
     let stdout = String::from_utf8(output.stdout).expect("UTF-8 stdout");
     assert!(
         matches!(output.status.code(), Some(0 | 1)),

@@ -18,8 +18,6 @@ use std::sync::{Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use flate2::{Compress, Compression, FlushCompress};
-
 const WALL: Duration = Duration::from_secs(2);
 const MEMORY: u64 = 128 << 20;
 const MEMORY_KIB: i64 = 128 * 1024;
@@ -876,24 +874,6 @@ fn hostile_configs() {
 
 // ---------------------------------------------------------------- archives
 
-/// `size` bytes of zeros as one deflate stream, from one compressed MiB
-/// repeated: the test never holds the inflated bytes.
-fn zeros_deflated(size: u64) -> Vec<u8> {
-    const MIB: usize = 1 << 20;
-    let mut compressor = Compress::new(Compression::best(), false);
-    let mut chunk = Vec::with_capacity(MIB);
-    compressor
-        .compress_vec(&vec![0; MIB], &mut chunk, FlushCompress::Full)
-        .expect("deflate");
-    let mut end = Vec::with_capacity(64);
-    compressor
-        .compress_vec(&[], &mut end, FlushCompress::Finish)
-        .expect("deflate");
-    let mut stream = chunk.repeat(usize_of(size) / MIB);
-    stream.extend_from_slice(&end);
-    stream
-}
-
 /// A library of 1 GiB of zeros in 1 MiB of deflate, declaring `declared`
 /// bytes, next to the real descriptor and config.
 fn bomb(declared: u32) -> Vec<u8> {
@@ -903,7 +883,7 @@ fn bomb(declared: u32) -> Vec<u8> {
             name: LIBRARY.into(),
             method: 8,
             crc: 0,
-            data: zeros_deflated(1 << 30),
+            data: common::zeros_deflated(1 << 30),
             uncompressed: declared,
         },
         stored(DESCRIPTOR, &pulse.descriptor),

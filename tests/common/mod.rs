@@ -18,9 +18,14 @@ pub fn fixture(path: &str) -> PathBuf {
 
 /// Runs the binary from the crate root (so paths in output are relative).
 pub fn run(args: &[&str]) -> Output {
+    run_in(&root(), args)
+}
+
+/// Runs the binary in `dir` (a settings file is looked up from there).
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ekplugin-lint"))
         .args(args)
-        .current_dir(root())
+        .current_dir(dir)
         .env("NO_COLOR", "1")
         .output()
         .expect("the binary runs")
@@ -118,4 +123,24 @@ pub fn derived_zip(from: &str, drop: &[&str], add: &[(&str, &[u8])]) -> Vec<u8> 
         std::io::Write::write_all(&mut writer, data).expect("write an entry");
     }
     writer.finish().expect("finish the zip").into_inner()
+}
+
+/// `size` bytes of zeros as one deflate stream, built from one compressed
+/// MiB repeated: the test never holds the inflated bytes.
+pub fn zeros_deflated(size: u64) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress};
+    const MIB: usize = 1 << 20;
+    let mut compressor = Compress::new(Compression::best(), false);
+    let mut chunk = Vec::with_capacity(MIB);
+    compressor
+        .compress_vec(&vec![0; MIB], &mut chunk, FlushCompress::Full)
+        .expect("deflate");
+    let mut end = Vec::with_capacity(64);
+    compressor
+        .compress_vec(&[], &mut end, FlushCompress::Finish)
+        .expect("deflate");
+    let copies = usize::try_from(size).expect("a size that fits in memory") / MIB;
+    let mut stream = chunk.repeat(copies);
+    stream.extend_from_slice(&end);
+    stream
 }

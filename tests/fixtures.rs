@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Case, codes, manifest, run, run_json, stdout, verdict};
+use common::{Case, codes, manifest, run, run_json, stdout};
 
 /// The rule codes that predict a failure at each stage of the Go loader
 /// (fixtures/host): the linter must report an error from the stage's set.
@@ -61,33 +61,31 @@ fn each_package_reports_exactly_what_it_was_built_to_trigger() {
 fn linter_agrees_with_the_go_loader() {
     let mut disagreements = Vec::new();
     for case in manifest().package {
-        let verdict = verdict(&case.file);
-        // The loader is the stand-in host: check against its own facts.
-        let mut args = args(&case);
-        args.extend([
-            "--host".to_string(),
-            "fixtures/host/kuiperd-stand-in".to_string(),
-        ]);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let (document, _) = run_json(&args);
-        let errors: Vec<String> = document["packages"][0]["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["severity"] == "error")
-            .map(|d| d["code"].as_str().unwrap().to_string())
-            .collect();
-        let agrees = if verdict.stage == "ok" {
-            errors.is_empty()
-        } else {
-            let predicted = stage_codes(&verdict.stage);
-            errors.iter().any(|code| predicted.contains(&code.as_str()))
-        };
-        if !agrees {
-            disagreements.push(format!(
-                "{}: loader says {} ({}), linter errors {errors:?}",
-                case.file, verdict.stage, verdict.message
-            ));
+        for (host, verdict) in case.loaders() {
+            // The loader is a stand-in host: check against its own facts.
+            let mut args = args(&case);
+            args.extend(["--host".to_string(), host.clone()]);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let (document, _) = run_json(&args);
+            let errors: Vec<String> = document["packages"][0]["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["severity"] == "error")
+                .map(|d| d["code"].as_str().unwrap().to_string())
+                .collect();
+            let agrees = if verdict.stage == "ok" {
+                errors.is_empty()
+            } else {
+                let predicted = stage_codes(&verdict.stage);
+                errors.iter().any(|code| predicted.contains(&code.as_str()))
+            };
+            if !agrees {
+                disagreements.push(format!(
+                    "{} on {host}: loader says {} ({}), linter errors {errors:?}",
+                    case.file, verdict.stage, verdict.message
+                ));
+            }
         }
     }
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));

@@ -77,6 +77,45 @@ pub struct Case {
     #[serde(default)]
     pub functions: Vec<String>,
     pub expect: Vec<String>,
+    pub built_with: BuiltWith,
+}
+
+/// The part of how a case was built that the tests need.
+#[derive(Debug, Deserialize)]
+pub struct BuiltWith {
+    /// GOARCH of a Go build; amd64 unless given.
+    #[serde(default = "amd64")]
+    pub arch: String,
+}
+
+fn amd64() -> String {
+    "amd64".to_string()
+}
+
+impl Case {
+    /// Each loader that judged this package: the stand-in host (for
+    /// `--host`) and the verdict it recorded. A plugin for another machine
+    /// is judged by the host built for it and by the amd64 one.
+    pub fn loaders(&self) -> Vec<(String, Verdict)> {
+        let stem = self.file.trim_end_matches(".zip");
+        let native = (
+            host(&self.built_with.arch),
+            verdict(&format!("{stem}.verdict.json")),
+        );
+        if self.built_with.arch == "amd64" {
+            return vec![native];
+        }
+        let on_amd64 = verdict(&format!("{stem}.on-amd64.verdict.json"));
+        vec![native, (host("amd64"), on_amd64)]
+    }
+}
+
+/// The stand-in host built for a GOARCH by fixtures/build.sh.
+pub fn host(arch: &str) -> String {
+    match arch {
+        "amd64" => "fixtures/host/kuiperd-stand-in".to_string(),
+        other => format!("fixtures/host/kuiperd-stand-in-{other}"),
+    }
 }
 
 pub fn manifest() -> Manifest {
@@ -91,11 +130,8 @@ pub struct Verdict {
     pub message: String,
 }
 
-pub fn verdict(file: &str) -> Verdict {
-    let path = fixture(&format!(
-        "packages/{}",
-        file.replace(".zip", ".verdict.json")
-    ));
+fn verdict(file: &str) -> Verdict {
+    let path = fixture(&format!("packages/{file}"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).expect("a verdict")
 }

@@ -4,11 +4,17 @@
 //! Read from saphyr-parser's event stream rather than a loaded tree: aliases
 //! stay references and are never expanded, so an alias bomb costs one pass,
 //! and nesting lives in a heap stack with the depth bound Go's decoder has.
+//! The same pass replays the alias limit of eKuiper's decoder (`aliasing`),
+//! so a document it refuses is refused here too.
+
+mod aliasing;
+mod keys;
 
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
 
+use self::aliasing::{Cause, Decoding, Refusal, Site, allowed_alias_ratio};
 use super::ParseError;
 use super::descriptor::Spanned;
 use super::descriptor::position::Positions;
@@ -73,16 +79,32 @@ impl YamlType {
 
 /// Parses the config. Fails where Go's `yaml.Unmarshal` into a map would:
 /// syntax errors, a top level that is not a mapping, duplicate keys, nesting
-/// beyond its depth limit.
+/// beyond its depth limit, excessive aliasing.
 pub fn parse(text: &str) -> Result<Config, ParseError> {
     let mut reader = Reader::new(text);
+    let mut decoding = Decoding::new(text.len());
+    let mut refusal = None;
     for event in Parser::new_from_str(text) {
+        // yaml.v3 parses the whole document before decoding it, so a syntax
+        // error anywhere wins over a refusal to decode.
         let (event, span) = event.map_err(|error| reader.scan_error(&error))?;
-        if reader.event(event, span.start, span.end)? == Flow::Done {
-            break;
+        if refusal.is_none() {
+            let site = Site {
+                start: span.start.index(),
+                end: span.end.index(),
+            };
+            refusal = decoding.event(&event, site).err();
+        }
+        match reader.event(event, span.start, span.end) {
+            Ok(Flow::More) => {}
+            Ok(Flow::Done) => break,
+            Err(error) => return Err(refusal.map_or(error, |r| reader.refusal(r))),
         }
     }
-    Ok(reader.config)
+    match refusal {
+        Some(refusal) => Err(reader.refusal(refusal)),
+        None => Ok(reader.config),
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -299,14 +321,34 @@ impl<'t> Reader<'t> {
 
     /// A scalar's span; its length counts only the scalar's own characters.
     fn scalar_span(&mut self, start: Marker, end: Marker) -> Span {
-        let mut span = self.positions.chars(start.index(), 0);
-        let chars = end.index().saturating_sub(start.index());
+        self.chars_span(start.index(), end.index())
+    }
+
+    /// The span of characters `start..end`.
+    fn chars_span(&mut self, start: usize, end: usize) -> Span {
+        let mut span = self.positions.chars(start, 0);
+        let chars = end.saturating_sub(start);
         let rest = self.text.get(span.offset..).unwrap_or("");
         span.len = rest
             .char_indices()
             .nth(chars)
             .map_or(rest.len(), |(offset, _)| offset);
         span
+    }
+
+    fn refusal(&mut self, refusal: Refusal) -> ParseError {
+        let span = self.chars_span(
+            refusal.site.start,
+            refusal.site.end.max(refusal.site.start.saturating_add(1)),
+        );
+        let token = self
+            .text
+            .get(span.offset..span.offset.saturating_add(span.len))
+            .unwrap_or("");
+        ParseError {
+            message: refusal_message(refusal.cause, token),
+            span: Some(span),
+        }
     }
 
     fn scan_error(&mut self, error: &ScanError) -> ParseError {
@@ -340,6 +382,51 @@ impl Node<'_> {
             Node::Mapping => "a mapping",
             Node::Sequence => "a sequence",
         }
+    }
+}
+
+/// The cause in yaml.v3's words, with what it saw.
+fn refusal_message(cause: Cause, token: &str) -> String {
+    const EXCESSIVE: &str = "document contains excessive aliasing";
+    match cause {
+        Cause::Excessive {
+            expansion,
+            decoded,
+            aliased,
+        } => {
+            let share = aliased as f64 / decoded as f64 * 100.0;
+            let allowed = allowed_alias_ratio(decoded) * 100.0;
+            let through = if expansion == 0 {
+                String::new()
+            } else {
+                format!("`{token}` expands to {} nodes; ", count(expansion))
+            };
+            format!(
+                "{EXCESSIVE}: {through}{} of the {} nodes gopkg.in/yaml.v3 has decoded by then come from aliases ({share:.4}%), more than the {allowed:.4}% it accepts",
+                count(aliased),
+                count(decoded)
+            )
+        }
+        Cause::ContainsItself => format!(
+            "anchor '{}' value contains itself",
+            token.trim_start_matches('*')
+        ),
+        Cause::MergeNotMapping => {
+            "map merge requires map or sequence of maps as the value".to_string()
+        }
+        Cause::CollectionKey => "invalid map key: a mapping or sequence used as a key".to_string(),
+        Cause::MergeWork => format!(
+            "{EXCESSIVE}: merge keys (`<<`) pull in more entries than gopkg.in/yaml.v3 accepts"
+        ),
+    }
+}
+
+/// A count, which saturates past any limit.
+fn count(nodes: u64) -> String {
+    if nodes == u64::MAX {
+        format!("more than {}", u64::MAX - 1)
+    } else {
+        nodes.to_string()
     }
 }
 

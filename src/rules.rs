@@ -81,7 +81,7 @@ rules! {
     M002 "invalid-descriptor" Error "The descriptor is not valid JSON";
     M003 "descriptor-schema" Error "The descriptor has fields of the wrong type, missing or unknown";
     C001 "missing-config" Error "A source package without NAME.yaml";
-    C002 "invalid-config" Error "The config is not valid YAML";
+    C002 "invalid-config" Error "The config is not YAML that eKuiper can load";
     C003 "config-shape" Warning "The config has no default section or keys the descriptor does not declare";
     I001 "install-script" Info "install.sh runs as the server's user at install time";
 }

@@ -346,10 +346,10 @@ fn config(ctx: &Context, out: &mut Vec<Diagnostic>) {
         Err(error) => {
             let mut diagnostic = Diagnostic::new(
                 Code::C002,
-                format!("{entry} is not valid YAML: {}", error.message),
+                format!("eKuiper cannot load {entry}: {}", error.message),
             )
             .entry(entry)
-            .help("Fix the YAML; eKuiper cannot load the source's config otherwise.");
+            .help("Fix it: eKuiper only logs the error and provisions the source with no configuration at all.");
             if let Some(span) = error.span {
                 diagnostic = diagnostic.span(span);
             }

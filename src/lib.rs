@@ -6,6 +6,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod inspect;
+pub mod interfaces;
 pub mod lint;
 pub mod profile;
 pub mod read;

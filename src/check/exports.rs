@@ -1,11 +1,15 @@
 //! S002: the Go type of each symbol eKuiper looks up must pass its type
 //! assertion: `func() api.X`, or a variable whose pointer implements `api.X`.
 
+use std::borrow::Cow;
+
 use super::{CONTRACT_V2, Context, EKUIPER_V1, contract_module, go_plugin};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::inspect::Kind;
+use crate::inspect::buildinfo::Module;
 use crate::inspect::gotypes::{ExportType, ExportTypes, Method, TypeKind, TypeName};
 use crate::inspect::identity::uc_first;
+use crate::interfaces;
 use crate::rules::Code;
 
 const API_V2: &str = "github.com/lf-edge/ekuiper/contract/v2/api";
@@ -29,11 +33,16 @@ enum Verdict {
     Rejected {
         found: String,
     },
+    /// The type could not be read; `String` completes "could not be
+    /// checked: …". Reported as a note: guessing either way would be wrong.
     Unknown(String),
-    /// An instance whose interface's method list the plugin does not carry
-    /// (it never converts to it): nothing to compare, and guessing either
-    /// way would be wrong, so nothing is reported.
-    Unchecked,
+    /// An instance whose interface the plugin never converts a value to,
+    /// so the interface's method list is not in the type data: nothing to
+    /// compare against. Also a note.
+    Undescribed {
+        elem: TypeName,
+        interface: String,
+    },
 }
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -70,16 +79,24 @@ pub fn check_functions(ctx: &Context, functions: &[String], out: &mut Vec<Diagno
         }
     };
     let api = plugin.build_info.as_ref().and_then(api_package);
+    let known = KnownInterfaces {
+        types,
+        module: plugin.build_info.as_ref().and_then(contract_module),
+        api,
+    };
     for lookup in lookups(name, kind, functions, api) {
         let Some(export) = types.get(&lookup.symbol) else {
             // A missing symbol is S001's or S005's finding.
             continue;
         };
         let accepted = accepted_names(&lookup, api);
-        match judge(export, &accepted, types) {
-            Verdict::Accepted | Verdict::Unchecked => {}
+        match judge(export, &accepted, &known) {
+            Verdict::Accepted => {}
             Verdict::Rejected { found } => out.push(rejected(entry, &lookup, &found)),
             Verdict::Unknown(reason) => out.push(unknown(entry, Some(&lookup.symbol), &reason)),
+            Verdict::Undescribed { elem, interface } => {
+                out.push(undescribed(entry, &lookup.symbol, &elem, &interface));
+            }
         }
     }
 }
@@ -103,6 +120,28 @@ fn export_types<'a>(ctx: &'a Context) -> Option<Result<&'a ExportTypes, &'a str>
             .as_ref()
             .map_err(String::as_str),
     )
+}
+
+/// Where an interface's method list comes from: the library's own type
+/// data when the plugin converts a value to the interface, else the
+/// embedded lists for the API module version the plugin was built with.
+struct KnownInterfaces<'a> {
+    types: &'a ExportTypes,
+    module: Option<&'a Module>,
+    /// The api package of `module`.
+    api: Option<&'static str>,
+}
+
+impl KnownInterfaces<'_> {
+    fn methods(&self, full_name: &str) -> Option<Cow<'_, [Method]>> {
+        if let Some(methods) = self.types.interface_methods(full_name) {
+            return Some(Cow::Borrowed(methods));
+        }
+        let (module, api) = (self.module?, self.api?);
+        let interface = full_name.strip_prefix(api)?.strip_prefix('.')?;
+        interfaces::methods(&module.path, &module.version, &format!("api.{interface}"))
+            .map(Cow::Owned)
+    }
 }
 
 /// The api package of the contract the plugin was built with; `None` when
@@ -157,7 +196,7 @@ fn accepted_names(lookup: &Lookup, api: Option<&str>) -> Vec<String> {
         .collect()
 }
 
-fn judge(export: &ExportType, accepted: &[String], types: &ExportTypes) -> Verdict {
+fn judge(export: &ExportType, accepted: &[String], known: &KnownInterfaces) -> Verdict {
     match export {
         ExportType::Func {
             params,
@@ -167,7 +206,7 @@ fn judge(export: &ExportType, accepted: &[String], types: &ExportTypes) -> Verdi
         ExportType::Var {
             elem,
             pointer_methods,
-        } => judge_var(elem, pointer_methods, accepted, types),
+        } => judge_var(elem, pointer_methods, accepted, known),
         ExportType::Unknown(reason) => Verdict::Unknown(reason.clone()),
     }
 }
@@ -225,7 +264,7 @@ fn judge_var(
     elem: &TypeName,
     methods: &[Method],
     accepted: &[String],
-    types: &ExportTypes,
+    known: &KnownInterfaces,
 ) -> Verdict {
     if elem.kind == TypeKind::Interface {
         return Verdict::Rejected {
@@ -237,16 +276,22 @@ fn judge_var(
             found: format!("a *{elem}, which has no methods"),
         };
     }
-    let mut known = accepted
+    let mut method_sets = accepted
         .iter()
-        .filter_map(|name| Some((name, types.interface_methods(name)?)))
+        .filter_map(|name| known.methods(name))
         .peekable();
-    if known.peek().is_none() {
-        return Verdict::Unchecked;
+    if method_sets.peek().is_none() {
+        return Verdict::Undescribed {
+            elem: elem.clone(),
+            interface: accepted
+                .first()
+                .map_or("api.Source", |a| short(a))
+                .to_string(),
+        };
     }
     let mut first_missing = None;
-    for (_, required) in known {
-        match missing_method(required, methods) {
+    for required in method_sets {
+        match missing_method(&required, methods) {
             None => return Verdict::Accepted,
             Some(missing) => {
                 first_missing.get_or_insert(missing);
@@ -305,6 +350,21 @@ fn unknown(entry: &str, symbol: Option<&str>, reason: &str) -> Diagnostic {
         .entry(entry)
 }
 
+fn undescribed(entry: &str, symbol: &str, elem: &TypeName, interface: &str) -> Diagnostic {
+    let local = elem.name.rsplit('.').next().unwrap_or(&elem.name);
+    Diagnostic::new(
+        Code::S002,
+        format!(
+            "the Go type of {symbol} could not be checked: it is a *{elem}, and the library does not describe {interface}'s methods (it never converts a value to {interface}), so whether *{elem} implements it is unknown"
+        ),
+    )
+    .severity(Severity::Info)
+    .entry(entry)
+    .help(format!(
+        "let the Go compiler check it: add `var _ {interface} = (*{local})(nil)` to the plugin's source"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,6 +411,17 @@ mod tests {
         }
     }
 
+    /// The verdict on `export` as the source's main export, knowing only
+    /// the interfaces in `types` (no API module version to fall back on).
+    fn judged(export: &ExportType, types: &ExportTypes) -> Verdict {
+        let known = KnownInterfaces {
+            types,
+            module: None,
+            api: Some(API_V2),
+        };
+        judge(export, &source(), &known)
+    }
+
     fn source() -> Vec<String> {
         vec![format!("{API_V2}.Source")]
     }
@@ -365,10 +436,7 @@ mod tests {
     #[test]
     fn constructor_of_the_api_interface_passes() {
         let export = func(vec![], vec![api("Source")]);
-        assert_eq!(
-            judge(&export, &source(), &ExportTypes::default()),
-            Verdict::Accepted
-        );
+        assert_eq!(judged(&export, &ExportTypes::default()), Verdict::Accepted);
     }
 
     #[test]
@@ -376,7 +444,7 @@ mod tests {
         let mut result = api("Source");
         result.pkg_path = Some(API_V1.into());
         let export = func(vec![], vec![result]);
-        let found = found(judge(&export, &source(), &ExportTypes::default()));
+        let found = found(judged(&export, &ExportTypes::default()));
         assert_eq!(
             found,
             format!(
@@ -409,10 +477,7 @@ mod tests {
             ),
         ];
         for (export, expected) in cases {
-            assert_eq!(
-                found(judge(&export, &source(), &ExportTypes::default())),
-                expected
-            );
+            assert_eq!(found(judged(&export, &ExportTypes::default())), expected);
         }
     }
 
@@ -431,7 +496,7 @@ mod tests {
             elem: api("Source"),
             pointer_methods: vec![],
         };
-        let found = found(judge(&export, &source(), &types_with_source()));
+        let found = found(judged(&export, &types_with_source()));
         assert_eq!(found, "a *api.Source (a variable of interface type)");
     }
 
@@ -443,10 +508,7 @@ mod tests {
             elem: named("main.pulse", Some("main"), TypeKind::Struct),
             pointer_methods: methods,
         };
-        assert_eq!(
-            judge(&export, &source(), &types_with_source()),
-            Verdict::Accepted
-        );
+        assert_eq!(judged(&export, &types_with_source()), Verdict::Accepted);
     }
 
     #[test]
@@ -457,7 +519,7 @@ mod tests {
             pointer_methods: vec![method("Close", "func(api.StreamContext) error")],
         };
         assert_eq!(
-            found(judge(&lacking, &source(), &types_with_source())),
+            found(judged(&lacking, &types_with_source())),
             "a *main.pulse, which lacks method Connect"
         );
         let mut methods = source_methods();
@@ -467,7 +529,7 @@ mod tests {
             pointer_methods: methods,
         };
         assert_eq!(
-            found(judge(&differing, &source(), &types_with_source())),
+            found(judged(&differing, &types_with_source())),
             "a *main.pulse, which has method Close of type func() error, not func(api.StreamContext) error"
         );
     }
@@ -479,9 +541,52 @@ mod tests {
             pointer_methods: vec![],
         };
         assert_eq!(
-            found(judge(&export, &source(), &ExportTypes::default())),
+            found(judged(&export, &ExportTypes::default())),
             "a *int, which has no methods"
         );
+    }
+
+    /// A function instance judged with no interface in the type data, for
+    /// a plugin built against the contract at `version`.
+    fn judged_by_version(exec: &str, version: &str) -> Verdict {
+        let export = ExportType::Var {
+            elem: named("main.clamp", Some("main"), TypeKind::Struct),
+            pointer_methods: vec![
+                method("Exec", exec),
+                method("IsAggregate", "func() bool"),
+                method("Validate", "func([]interface {}) error"),
+            ],
+        };
+        let module = Module {
+            path: CONTRACT_V2.into(),
+            version: version.into(),
+            sum: None,
+            replace: None,
+        };
+        let types = ExportTypes::default();
+        let known = KnownInterfaces {
+            types: &types,
+            module: Some(&module),
+            api: Some(API_V2),
+        };
+        judge(&export, &[format!("{API_V2}.Function")], &known)
+    }
+
+    #[test]
+    fn without_the_interface_in_the_library_the_contract_version_decides() {
+        let v2 = "func(api.FunctionContext, []interface {}) (interface {}, bool)";
+        let v1 = "func([]interface {}, api.FunctionContext) (interface {}, bool)";
+        assert_eq!(judged_by_version(v2, "v2.3.1"), Verdict::Accepted);
+        assert_eq!(
+            found(judged_by_version(v1, "v2.3.1")),
+            format!("a *main.clamp, which has method Exec of type {v1}, not {v2}")
+        );
+        // The 2.0 alphas up to alpha.3 still took the arguments first.
+        assert_eq!(judged_by_version(v1, "v2.0.0-alpha.3"), Verdict::Accepted);
+        assert!(matches!(
+            judged_by_version(v2, "v2.9.0"),
+            Verdict::Undescribed { .. }
+        ));
     }
 
     #[test]
@@ -491,8 +596,11 @@ mod tests {
             pointer_methods: source_methods(),
         };
         assert_eq!(
-            judge(&export, &source(), &ExportTypes::default()),
-            Verdict::Unchecked
+            judged(&export, &ExportTypes::default()),
+            Verdict::Undescribed {
+                elem: named("main.pulse", Some("main"), TypeKind::Struct),
+                interface: "api.Source".into(),
+            }
         );
     }
 

@@ -324,6 +324,46 @@ fn list_rules_lists_every_code_once_with_its_doc_facts() {
     assert_eq!(unique, documented_codes());
 }
 
+/// The B002 diagnostic for pulse.zip (contract v2.3.1) against `target`.
+fn contract_finding(target: &str) -> Value {
+    let pulse = package("pulse.zip");
+    let document = run(&["--format", "json", "--target", target, &pulse]).json();
+    document["packages"][0]["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|d| d["code"] == "B002")
+        .cloned()
+        .unwrap_or_else(|| panic!("no B002 against {target}: {document}"))
+}
+
+#[test]
+fn contract_findings_tell_a_version_bump_from_a_port() {
+    // Same API module, another version: the api package's fingerprint differs.
+    let bump = contract_finding("2.2");
+    let message = bump["message"].as_str().unwrap();
+    assert!(
+        message.contains("different version of package github.com/lf-edge/ekuiper/contract/v2/api"),
+        "{message}"
+    );
+    assert!(
+        bump["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("`go get github.com/lf-edge/ekuiper/contract/v2@v2.0.0`")
+    );
+    // A 1.x release: the plugin implements the other major API's interfaces.
+    let port = contract_finding("1.14.7");
+    let message = port["message"].as_str().unwrap();
+    assert!(message.contains("implement github.com/lf-edge/ekuiper/contract/v2/api's interfaces, not github.com/lf-edge/ekuiper/pkg/api's"), "{message}");
+    assert!(
+        port["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("port the plugin to github.com/lf-edge/ekuiper/pkg/api")
+    );
+}
+
 // ---- --select, --ignore, --warnings-as-errors -----------------------------
 
 /// pulse.zip against eKuiper 2.2: B002 (contract) and B003 (Go), nothing else.

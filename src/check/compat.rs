@@ -133,7 +133,7 @@ fn check_contract(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec
         return;
     }
     let found_text = format!("{} {}", found.path, found.version);
-    out.push(
+    let diagnostic = if &found.path == api_path {
         Diagnostic::new(
             Code::B002,
             format!(
@@ -142,12 +142,28 @@ fn check_contract(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec
                 api_package(api_path)
             ),
         )
-        .entry(entry)
         .help(format!(
             "`go get {api_path}@{api_version}`, then {}",
             rebuild(target, entry)
-        )),
-    );
+        ))
+    } else {
+        // The other major API: no package is shared to mismatch, but the
+        // exports implement interfaces the target's loader never asserts.
+        Diagnostic::new(
+            Code::B002,
+            format!(
+                "{entry} was built against {found_text}, but {} loads plugins written against {api_path} {api_version}: its exports implement {}'s interfaces, not {}'s, so eKuiper rejects them (\"exported symbol … is not type of api.…\")",
+                target.source,
+                api_package(&found.path),
+                api_package(api_path)
+            ),
+        )
+        .help(format!(
+            "port the plugin to {} (`go get {api_path}@{api_version}`), or check it against a release of its own API with --target",
+            api_package(api_path)
+        ))
+    };
+    out.push(diagnostic.entry(entry));
 }
 
 /// The Go package plugins take the API from, in the target's API module:

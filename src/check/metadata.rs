@@ -2,9 +2,9 @@
 
 use super::Context;
 use crate::diagnostic::{Diagnostic, Severity, Span};
-use crate::inspect::Kind;
 use crate::inspect::config::{Body, Config};
 use crate::inspect::descriptor::{Descriptor, Field, Problem, Properties, Reader};
+use crate::inspect::{Kind, ParseError};
 use crate::read::{Container, Entry};
 use crate::rules::Code;
 
@@ -36,23 +36,24 @@ fn descriptor(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     let entry = file.entry.name.as_str();
     match &file.parsed {
-        Err(error) => {
-            let mut diagnostic = Diagnostic::new(
-                Code::M002,
-                format!("{entry} is not valid JSON: {}", error.message),
-            )
-            .entry(entry)
-            .help("Fix the JSON syntax (a JSON linter shows the same place); eKuiper drops a descriptor it cannot decode.");
-            if let Some(span) = error.span {
-                diagnostic = diagnostic.span(span);
-            }
-            out.push(diagnostic);
-        }
+        Err(error) => out.push(
+            unreadable(Code::M002, entry, error, format!("{entry} is not valid JSON"))
+                .help("Fix the JSON syntax (a JSON linter shows the same place); eKuiper drops a descriptor it cannot decode."),
+        ),
         Ok(descriptor) => {
             let mut findings = schema(descriptor, kind);
             cap(&mut findings, Code::M003);
             out.extend(findings.into_iter().map(|d| d.entry(entry)));
         }
+    }
+}
+
+/// M002 or C002: `what` failed to parse, at the error's span when it has one.
+fn unreadable(code: Code, entry: &str, error: &ParseError, what: String) -> Diagnostic {
+    let diagnostic = Diagnostic::new(code, format!("{what}: {}", error.message)).entry(entry);
+    match error.span {
+        Some(span) => diagnostic.span(span),
+        None => diagnostic,
     }
 }
 
@@ -344,16 +345,10 @@ fn config(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let config = match &file.parsed {
         Ok(config) => config,
         Err(error) => {
-            let mut diagnostic = Diagnostic::new(
-                Code::C002,
-                format!("eKuiper cannot load {entry}: {}", error.message),
-            )
-            .entry(entry)
-            .help("Fix it: eKuiper only logs the error and provisions the source with no configuration at all.");
-            if let Some(span) = error.span {
-                diagnostic = diagnostic.span(span);
-            }
-            out.push(diagnostic);
+            out.push(
+                unreadable(Code::C002, entry, error, format!("eKuiper cannot load {entry}"))
+                    .help("Fix it: eKuiper only logs the error and provisions the source with no configuration at all."),
+            );
             return;
         }
     };

@@ -175,23 +175,26 @@ impl ExportTypes {
 
 /// Go releases whose module data and type layouts this decoder knows.
 pub fn supported_go(version: &str) -> bool {
-    let Some(rest) = version.strip_prefix("go1.") else {
-        return false;
-    };
-    let minor: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    matches!(minor.parse::<u32>(), Ok(21..=25))
+    moduledata::layout(version).is_some()
+}
+
+/// Whether two Go releases lay out `runtime.moduledata` alike; `None` when
+/// either is unknown. A host finds no module data in a plugin of another
+/// layout and aborts ("fatal error: runtime: no plugin module data").
+pub fn same_module_layout(a: &str, b: &str) -> Option<bool> {
+    Some(moduledata::layout(a)? == moduledata::layout(b)?)
 }
 
 /// Decodes the export table of a Go plugin built by `go_version`
 /// (`go1.25.4`, from its build info).
 pub fn export_types(bytes: &[u8], go_version: &str) -> Result<ExportTypes, String> {
-    if !supported_go(go_version) {
+    let Some(layout) = moduledata::layout(go_version) else {
         return Err(format!(
-            "the type layout of {go_version} is not known (Go 1.21 to 1.25 are decoded)"
+            "the type layout of {go_version} is not known (Go 1.21 to 1.27 are decoded)"
         ));
-    }
+    };
     let image = Image::parse(bytes)?;
-    let module = moduledata::find(&image)?;
+    let module = moduledata::find(&image, layout)?;
     let types = Types {
         image: &image,
         types: module.types,
@@ -201,7 +204,7 @@ pub fn export_types(bytes: &[u8], go_version: &str) -> Result<ExportTypes, Strin
         plugin_path: module.plugin_path.clone(),
         ..ExportTypes::default()
     };
-    if module.ptab.len > MAX_ENTRIES || module.itablinks.len > MAX_ENTRIES {
+    if module.ptab.len > MAX_ENTRIES {
         return Err("the plugin's tables are implausibly large".into());
     }
     for index in 0..module.ptab.len {
@@ -217,7 +220,7 @@ pub fn export_types(bytes: &[u8], go_version: &str) -> Result<ExportTypes, Strin
         let export = export_type(&types, typ_off as i32, &mut result.interfaces);
         result.exports.insert(name, export);
     }
-    collect_itab_interfaces(&types, module.itablinks, &mut result.interfaces);
+    collect_itab_interfaces(&types, module.itabs, &mut result.interfaces)?;
     Ok(result)
 }
 
@@ -297,17 +300,68 @@ fn record_interface(types: &Types, address: u64, interfaces: &mut BTreeMap<Strin
 /// of each itab (`runtime.itab.inter`).
 fn collect_itab_interfaces(
     types: &Types,
-    itablinks: moduledata::Table,
+    itabs: moduledata::Itabs,
     interfaces: &mut BTreeMap<String, Vec<Method>>,
-) {
-    for index in 0..itablinks.len {
-        let inter = itablinks
-            .address
-            .checked_add(index * 8)
-            .and_then(|at| types.image.word(at))
-            .and_then(|itab| types.image.word(itab));
-        if let Some(inter) = inter {
-            record_interface(types, inter, interfaces);
+) -> Result<(), String> {
+    let too_many = || Err("the plugin's tables are implausibly large".to_string());
+    match itabs {
+        moduledata::Itabs::Links(links) => {
+            if links.len > MAX_ENTRIES {
+                return too_many();
+            }
+            for index in 0..links.len {
+                let inter = links
+                    .address
+                    .checked_add(index * 8)
+                    .and_then(|at| types.image.word(at))
+                    .and_then(|itab| types.image.word(itab));
+                if let Some(inter) = inter {
+                    record_interface(types, inter, interfaces);
+                }
+            }
         }
+        moduledata::Itabs::Region { address, size } => {
+            let end = address.saturating_add(size);
+            let mut at = address;
+            for _ in 0..MAX_ENTRIES {
+                if at >= end {
+                    return Ok(());
+                }
+                let Some(inter) = types.image.word(at) else {
+                    return Ok(());
+                };
+                record_interface(types, inter, interfaces);
+                let methods = types.interface_methods(inter).map(|m| m.len() as u64);
+                // runtime.(*itab).Size: inter, _type, hash (padded) and
+                // fun[0]; fun has one word per method unless fun[0] is 0.
+                let fun0 = at.checked_add(24).and_then(|f| types.image.word(f));
+                let extra = match (fun0, methods) {
+                    (Some(0), _) => 0,
+                    (Some(_), Some(count)) => count.saturating_sub(1),
+                    // Without the interface's method count the next itab
+                    // cannot be found.
+                    _ => return Ok(()),
+                };
+                at = at
+                    .saturating_add(32)
+                    .saturating_add(extra.saturating_mul(8));
+            }
+            return too_many();
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_layouts_group_the_releases_the_loader_tells_apart() {
+        // 1.24 and 1.25 fail politely at open; 1.25, 1.26 and 1.27 crash.
+        assert_eq!(same_module_layout("go1.24.11", "go1.25.4"), Some(true));
+        assert_eq!(same_module_layout("go1.26.6", "go1.25.4"), Some(false));
+        assert_eq!(same_module_layout("go1.27.3", "go1.26.6"), Some(false));
+        assert_eq!(same_module_layout("go1.28.0", "go1.25.4"), None);
     }
 }

@@ -10,15 +10,67 @@ use super::image::Image;
 const PCLN_MAGIC: u32 = 0xffff_fff1;
 const WORD: u64 = 8;
 
-// Word indices of runtime.moduledata fields.
+// Word indices of runtime.moduledata fields, the same in every release
+// decoded here.
 const FUNCNAMETAB: u64 = 1;
 const PCLNTABLE: u64 = 13;
 const FTAB: u64 = 16;
 const TYPES: u64 = 37;
-const ETYPES: u64 = 38;
-const ITABLINKS: u64 = 47;
-const PTAB: u64 = 50;
-const PLUGINPATH: u64 = 53;
+
+/// Where one Go release keeps the rest of the fields (word indices into
+/// `runtime.moduledata`, from `src/runtime/symtab.go` of that release).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    etypes: u64,
+    itabs: ItabsField,
+    ptab: u64,
+    pluginpath: u64,
+}
+
+/// How a release lists the module's itabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ItabsField {
+    /// `itablinks []*itab` (up to Go 1.26).
+    Links(u64),
+    /// `itaboffset, itabsize`: the itabs lie one after the other at
+    /// `types + itaboffset` (Go 1.27).
+    Region(u64),
+}
+
+/// Go 1.21 to 1.25.
+const GO121: Layout = Layout {
+    etypes: 38,
+    itabs: ItabsField::Links(47),
+    ptab: 50,
+    pluginpath: 53,
+};
+/// Go 1.26 adds `epclntab` after `gofunc`.
+const GO126: Layout = Layout {
+    etypes: 38,
+    itabs: ItabsField::Links(48),
+    ptab: 51,
+    pluginpath: 54,
+};
+/// Go 1.27 adds `typedesclen` and `itaboffset, itabsize`, and drops
+/// `typelinks` and `itablinks`.
+const GO127: Layout = Layout {
+    etypes: 39,
+    itabs: ItabsField::Region(40),
+    ptab: 48,
+    pluginpath: 51,
+};
+
+/// The module data layout of a Go release (`go1.25.4`), when known.
+pub fn layout(go_version: &str) -> Option<Layout> {
+    let rest = go_version.strip_prefix("go1.")?;
+    let minor: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    match minor.parse::<u32>().ok()? {
+        21..=25 => Some(GO121),
+        26 => Some(GO126),
+        27 => Some(GO127),
+        _ => None,
+    }
+}
 
 /// Bounds that no real module reaches; they keep hostile input cheap.
 /// (Byte tables such as the pcln table are bounded by the file size.)
@@ -35,24 +87,33 @@ pub struct Table {
     pub len: u64,
 }
 
+/// Where the module's itabs are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Itabs {
+    /// A table of pointers to them.
+    Links(Table),
+    /// `size` bytes of itabs, one after the other.
+    Region { address: u64, size: u64 },
+}
+
 /// The module data fields the type decoder needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModuleData {
     pub types: u64,
     pub etypes: u64,
-    pub itablinks: Table,
+    pub itabs: Itabs,
     pub ptab: Table,
     pub plugin_path: String,
 }
 
-pub fn find(image: &Image) -> Result<ModuleData, String> {
+pub fn find(image: &Image, layout: Layout) -> Result<ModuleData, String> {
     let headers = pcln_headers(image);
     if headers.is_empty() {
         return Err("no Go 1.20+ pcln table found (older or newer Go, or not a Go library)".into());
     }
     for header in headers {
         for address in referrers(image, header) {
-            if let Some(module) = decode(image, address) {
+            if let Some(module) = decode(image, address, layout) {
                 return Ok(module);
             }
         }
@@ -109,7 +170,7 @@ fn referrers(image: &Image, target: u64) -> Vec<u64> {
 
 /// Reads and sanity-checks module data at `base`; `None` when the words
 /// there do not look like one.
-fn decode(image: &Image, base: u64) -> Option<ModuleData> {
+fn decode(image: &Image, base: u64, layout: Layout) -> Option<ModuleData> {
     let field = |index: u64| image.word(base.checked_add(index * WORD)?);
     let slice = |index: u64, max: u64| -> Option<Table> {
         let (address, len, cap) = (field(index)?, field(index + 1)?, field(index + 2)?);
@@ -123,20 +184,29 @@ fn decode(image: &Image, base: u64) -> Option<ModuleData> {
     if ftab.address != pclntable.address || funcnametab.address == 0 {
         return None;
     }
-    let (types, etypes) = (field(TYPES)?, field(ETYPES)?);
+    let (types, etypes) = (field(TYPES)?, field(layout.etypes)?);
     if types == 0 || etypes <= types || etypes - types > MAX_TYPES {
         return None;
     }
-    let (path_address, path_len) = (field(PLUGINPATH)?, field(PLUGINPATH + 1)?);
+    let (path_address, path_len) = (field(layout.pluginpath)?, field(layout.pluginpath + 1)?);
     if path_len == 0 || path_len > MAX_PATH {
         return None;
     }
     let plugin_path = std::str::from_utf8(image.slice(path_address, path_len)?).ok()?;
+    let itabs = match layout.itabs {
+        ItabsField::Links(index) => Itabs::Links(slice(index, MAX_TABLE)?),
+        ItabsField::Region(index) => {
+            let (offset, size) = (field(index)?, field(index + 1)?);
+            let address = types.checked_add(offset)?;
+            // The itabs are part of the type data.
+            (address.checked_add(size)? <= etypes).then_some(Itabs::Region { address, size })?
+        }
+    };
     Some(ModuleData {
         types,
         etypes,
-        itablinks: slice(ITABLINKS, MAX_TABLE)?,
-        ptab: slice(PTAB, MAX_TABLE)?,
+        itabs,
+        ptab: slice(layout.ptab, MAX_TABLE)?,
         plugin_path: plugin_path.to_string(),
     })
 }
@@ -144,6 +214,18 @@ fn decode(image: &Image, base: u64) -> Option<ModuleData> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn layouts_follow_the_minor_release() {
+        assert_eq!(layout("go1.21.0"), Some(GO121));
+        assert_eq!(layout("go1.25.4"), Some(GO121));
+        assert_eq!(layout("go1.26.6"), Some(GO126));
+        assert_eq!(layout("go1.27.3"), Some(GO127));
+        assert_eq!(layout("go1.27rc1"), Some(GO127));
+        for unknown in ["go1.20.14", "go1.28.0", "go2.0", "devel +abc", "1.25.4"] {
+            assert_eq!(layout(unknown), None, "{unknown}");
+        }
+    }
 
     #[test]
     fn pcln_header_needs_magic_and_word_size() {

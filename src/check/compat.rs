@@ -5,6 +5,7 @@
 use super::{Context, contract_module, library_facts};
 use crate::diagnostic::Diagnostic;
 use crate::inspect::GoPlugin;
+use crate::inspect::gotypes::same_module_layout;
 use crate::rules::Code;
 use crate::target::{Arch, Libc, Target, libc_of};
 
@@ -23,9 +24,15 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     check_contract(entry, plugin, target, out);
     check_go(entry, plugin, target, out);
     check_trimpath(entry, plugin, target, out);
-    // Fingerprints are per architecture, and the loader never gets as far
-    // as comparing them: the foreign library fails to open first.
-    if same_arch {
+    // The loader never gets as far as comparing fingerprints when the
+    // library is for another machine (dlopen fails) or from a Go release
+    // with another module data layout (the runtime aborts): B003 and E004
+    // say why, and the differences would only be noise.
+    let same_layout = match (&plugin.build_info, &target.go) {
+        (Some(info), Some(go)) => same_module_layout(&info.go_version, go) != Some(false),
+        _ => true,
+    };
+    if same_arch && same_layout {
         check_fingerprints(entry, plugin, target, out);
     }
 }
@@ -183,11 +190,18 @@ fn check_go(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec<Diagn
     if &info.go_version == wanted {
         return;
     }
+    let consequence = if same_module_layout(&info.go_version, wanted) == Some(false) {
+        // Seen with go1.26.6 and go1.27.3 plugins in a go1.25.4 host and
+        // every other pairing of the three.
+        "the two releases lay out the runtime's module data differently, so plugin.Open aborts the whole server with \"fatal error: runtime: no plugin module data\""
+    } else {
+        "plugin.Open fails with \"plugin was built with a different version of package\" (even a different patch release does)"
+    };
     out.push(
         Diagnostic::new(
             Code::B003,
             format!(
-                "{entry} was built with {}, but {} was built with {wanted}: plugin.Open fails with \"plugin was built with a different version of package\" (even a different patch release does)",
+                "{entry} was built with {}, but {} was built with {wanted}: {consequence}",
                 info.go_version, target.source
             ),
         )

@@ -5,7 +5,9 @@
 use ekplugin_lint::inspect::gotypes;
 use libfuzzer_sys::fuzz_target;
 
-const RELEASES: [&str; 5] = ["go1.25.4", "go1.24.11", "go1.23.0", "go1.22.0", "go1.21.0"];
+const RELEASES: [&str; 7] = [
+    "go1.25.4", "go1.24.11", "go1.23.0", "go1.22.0", "go1.21.0", "go1.26.6", "go1.27.3",
+];
 
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, library)) = data.split_first() else {

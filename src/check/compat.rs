@@ -18,9 +18,9 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     };
     let same_arch = check_architecture(entry, plugin, target, out);
     check_libc(entry, plugin, target, out);
-    if plugin.build_info.is_none() {
+    let Some(info) = &plugin.build_info else {
         return;
-    }
+    };
     check_contract(entry, plugin, target, out);
     check_go(entry, plugin, target, out);
     check_trimpath(entry, plugin, target, out);
@@ -28,10 +28,11 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // library is for another machine (dlopen fails) or from a Go release
     // with another module data layout (the runtime aborts): B003 and E004
     // say why, and the differences would only be noise.
-    let same_layout = match (&plugin.build_info, &target.go) {
-        (Some(info), Some(go)) => same_module_layout(&info.go_version, go) != Some(false),
-        _ => true,
-    };
+    let same_layout = target
+        .go
+        .as_deref()
+        .and_then(|go| same_module_layout(&info.go_version, go))
+        != Some(false);
     if same_arch && same_layout {
         check_fingerprints(entry, plugin, target, out);
     }

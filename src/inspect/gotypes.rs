@@ -283,17 +283,22 @@ fn var_export(types: &Types, address: u64) -> Result<ExportType, String> {
     })
 }
 
-/// Adds a named interface type and its methods to `interfaces`.
-fn record_interface(types: &Types, address: u64, interfaces: &mut BTreeMap<String, Vec<Method>>) {
-    let Some(name) = types.type_name(address) else {
-        return;
-    };
-    if name.kind != TypeKind::Interface || name.pkg_path.is_none() {
-        return;
-    }
-    if let Some(methods) = types.interface_methods(address) {
+/// Adds a named interface type and its methods to `interfaces`; returns
+/// the interface's method count (named or not), when it is one.
+fn record_interface(
+    types: &Types,
+    address: u64,
+    interfaces: &mut BTreeMap<String, Vec<Method>>,
+) -> Option<u64> {
+    let methods = types.interface_methods(address)?;
+    let count = methods.len() as u64;
+    let named = types
+        .type_name(address)
+        .filter(|name| name.kind == TypeKind::Interface && name.pkg_path.is_some());
+    if let Some(name) = named {
         interfaces.insert(name.full_name(), methods);
     }
+    Some(count)
 }
 
 /// Every interface some type of the plugin was converted to: the first word
@@ -330,8 +335,7 @@ fn collect_itab_interfaces(
                 let Some(inter) = types.image.word(at) else {
                     return Ok(());
                 };
-                record_interface(types, inter, interfaces);
-                let methods = types.interface_methods(inter).map(|m| m.len() as u64);
+                let methods = record_interface(types, inter, interfaces);
                 // runtime.(*itab).Size: inter, _type, hash (padded) and
                 // fun[0]; fun has one word per method unless fun[0] is 0.
                 let fun0 = at.checked_add(24).and_then(|f| types.image.word(f));

@@ -2,9 +2,12 @@
 //!
 //! Data flows one way: [`read`] → [`inspect`] → [`check`] → [`report`].
 
+pub mod args;
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
+pub mod host;
+pub mod inputs;
 pub mod inspect;
 pub mod interfaces;
 pub mod lint;

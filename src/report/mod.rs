@@ -4,6 +4,7 @@
 mod github;
 mod human;
 mod json;
+mod progress;
 mod sarif;
 
 use std::borrow::Cow;
@@ -13,6 +14,7 @@ use crate::diagnostic::Severity;
 use crate::lint::Outcome;
 
 pub use human::Human;
+pub use progress::Progress;
 
 /// The output formats of `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

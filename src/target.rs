@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::inspect::GoPlugin;
+use crate::inspect::buildinfo::BuildInfo;
 use crate::inspect::library::{Class, ElfHeader, Endian};
 use crate::profile::Profile;
 pub use crate::profile::{Flavour, Libc};
@@ -102,6 +103,14 @@ pub struct Target {
     pub fingerprints: Option<BTreeMap<String, Vec<u8>>>,
 }
 
+impl Target {
+    /// Whether a library with this header runs on (one of) the target's
+    /// machines; an unknown machine list accepts every library.
+    pub fn runs(&self, header: &ElfHeader) -> bool {
+        self.arches.is_empty() || self.arches.iter().any(|a| a.matches(header))
+    }
+}
+
 /// The C library among `DT_NEEDED` names (`libc.so.6`, `libc.musl-x86_64.so.1`).
 pub fn libc_of(needed: &[String]) -> Option<Libc> {
     needed.iter().find_map(|name| Libc::from_soname(name))
@@ -161,7 +170,7 @@ impl Target {
     pub fn from_host(path: &str, host: &GoPlugin) -> Target {
         let build_info = host.build_info.as_ref();
         let api = build_info
-            .and_then(crate::check::contract_module)
+            .and_then(BuildInfo::contract)
             .map(|module| (module.path.clone(), module.version.clone()));
         Target {
             source: Source::Host(path.to_string()),

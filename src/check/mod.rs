@@ -1,25 +1,29 @@
 //! Stage 3 — check: rules read the facts and emit diagnostics. A rule never
-//! opens a file, prints or exits. One module per rule family.
+//! opens a file, prints or exits.
+//!
+//! One module per rule family of the catalog, and one function per rule,
+//! whose doc opens with its code:
+//! - [`archive`]: A001–A010 and I001, what the installer does with entries;
+//! - [`library`]: L001–L004, the library the installer picks and its name;
+//! - [`elf`]: E001–E005, what the library file is and where it runs;
+//! - [`symbols`]: S001–S005, the symbols eKuiper looks up and their types;
+//! - [`build`]: B001–B006 and H001, how the library (or project) is built;
+//! - [`metadata`]: M001–M003 and C001–C003, the descriptor and the config.
+//!
+//! Family modules never import each other: what two families both need is
+//! a fact of `inspect` or a [`Target`] method.
 
 mod archive;
-mod binary;
-mod compat;
-mod exports;
-mod gomod;
+mod build;
+mod elf;
 mod library;
 mod metadata;
 mod symbols;
 
 use crate::diagnostic::Diagnostic;
-use crate::inspect::buildinfo::{BuildInfo, Module};
-use crate::inspect::{Facts, GoPlugin};
+use crate::inspect::Facts;
 use crate::read::Container;
 use crate::target::Target;
-
-/// The eKuiper 2.x API module.
-pub const CONTRACT_V2: &str = "github.com/lf-edge/ekuiper/contract/v2";
-/// eKuiper 1.x plugins import the API from the main module.
-pub const EKUIPER_V1: &str = "github.com/lf-edge/ekuiper";
 
 /// What every rule receives.
 pub struct Context<'a, 'p> {
@@ -33,7 +37,7 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     if ctx.facts.package.container == Container::ProjectFile {
         metadata::check(ctx, &mut out);
-        gomod::check(ctx, &mut out);
+        build::check_project(ctx, &mut out);
         return out;
     }
     archive::check(ctx, &mut out);
@@ -45,55 +49,27 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
         return out;
     }
     library::check(ctx, &mut out);
-    binary::check_elf(ctx, &mut out);
+    elf::check(ctx, &mut out);
     symbols::check(ctx, &mut out);
-    exports::check(ctx, &mut out);
-    binary::check_build(ctx, &mut out);
-    compat::check(ctx, &mut out);
+    build::check(ctx, &mut out);
     metadata::check(ctx, &mut out);
     out
 }
 
-/// The eKuiper API module the library was built against: the 2.x contract
-/// or, for 1.x, the main eKuiper module (as a dependency, or as the main
-/// module when the plugin was built inside eKuiper's own tree).
-pub fn contract_module(build_info: &BuildInfo) -> Option<&Module> {
-    build_info
-        .dep(CONTRACT_V2)
-        .or_else(|| build_info.dep(EKUIPER_V1))
-        .or_else(|| {
-            build_info
-                .main
-                .as_ref()
-                .filter(|main| main.path == EKUIPER_V1)
-        })
-}
-
-/// The library entry's name and its Go facts, when it is a readable ELF
-/// file. Rules about exports and build settings start from here.
-fn library_facts<'a>(ctx: &'a Context) -> Option<(&'a str, &'a GoPlugin)> {
-    let library = ctx.facts.library.as_ref()?;
-    let plugin = library.plugin.as_ref()?.as_ref().ok()?;
-    Some((library.entry.name.as_str(), plugin))
-}
-
-/// Like [`library_facts`], but only for a library that really is a Go
-/// plugin (E002 and E003 would fire otherwise): symbol rules would only
-/// repeat those findings.
-fn go_plugin<'a>(ctx: &'a Context) -> Option<(&'a str, &'a GoPlugin)> {
-    let (entry, plugin) = library_facts(ctx)?;
-    let is_shared = plugin.header.elf_type == crate::inspect::library::ElfType::SharedObject;
-    let is_plugin = plugin.build_mode() == crate::inspect::library::BuildMode::Plugin;
-    (is_plugin && is_shared).then_some((entry, plugin))
-}
-
-/// The functions a function plugin's descriptor declares, with where; each
-/// `f` is looked up as `UcFirst(f)`.
-fn declared_functions<'a>(ctx: &'a Context) -> Vec<(&'a str, crate::diagnostic::Span)> {
-    ctx.facts
-        .descriptor
-        .as_ref()
-        .and_then(|descriptor| descriptor.parsed.as_ref().ok())
-        .map(|descriptor| descriptor.function_names())
-        .unwrap_or_default()
+/// The build line and image that produce a plugin matching `target`: the
+/// help of every rule that compares the library with the target.
+fn rebuild(target: &Target, library: &str) -> String {
+    let trimpath = if target.trimpath == Some(false) {
+        ""
+    } else {
+        " -trimpath"
+    };
+    let command = format!(
+        "CGO_ENABLED=1 go build -buildmode=plugin{trimpath} -ldflags=\"-s -w\" -o {library} ."
+    );
+    match (&target.build_image, &target.go) {
+        (Some(image), _) => format!("rebuild in {image} with `{command}`"),
+        (None, Some(go)) => format!("rebuild with {go} using `{command}`"),
+        (None, None) => format!("rebuild with `{command}`"),
+    }
 }

@@ -4,6 +4,11 @@
 
 use std::borrow::Cow;
 
+/// The eKuiper 2.x API module.
+pub const CONTRACT_V2: &str = "github.com/lf-edge/ekuiper/contract/v2";
+/// eKuiper 1.x plugins import the API from the main module.
+pub const EKUIPER_V1: &str = "github.com/lf-edge/ekuiper";
+
 /// A module line of the build info (`mod`, `dep`, with an optional `=>`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Module {
@@ -39,6 +44,16 @@ impl BuildInfo {
 
     pub fn dep(&self, path: &str) -> Option<&Module> {
         self.deps.iter().find(|module| module.path == path)
+    }
+
+    /// The eKuiper API module the binary was built against: the 2.x
+    /// contract or, for 1.x, the main eKuiper module (as a dependency, or
+    /// as the main module when the plugin was built inside eKuiper's own
+    /// tree).
+    pub fn contract(&self) -> Option<&Module> {
+        self.dep(CONTRACT_V2)
+            .or_else(|| self.dep(EKUIPER_V1))
+            .or_else(|| self.main.as_ref().filter(|main| main.path == EKUIPER_V1))
     }
 }
 

@@ -171,6 +171,13 @@ impl ExportTypes {
     pub fn interface_methods(&self, full_name: &str) -> Option<&[Method]> {
         self.interfaces.get(full_name).map(Vec::as_slice)
     }
+
+    /// Whether `symbol` is exported as a variable of interface type
+    /// (`Lookup` then yields a pointer to an interface, which implements
+    /// nothing).
+    pub fn is_interface_var(&self, symbol: &str) -> bool {
+        matches!(self.get(symbol), Some(ExportType::Var { elem, .. }) if elem.kind == TypeKind::Interface)
+    }
 }
 
 /// Go releases whose module data and type layouts this decoder knows.

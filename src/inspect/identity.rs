@@ -276,6 +276,13 @@ pub fn implemented_kinds(plugin: &super::GoPlugin) -> Vec<Kind> {
     kinds
 }
 
+/// Whether the library implements eKuiper interfaces, but not the one of
+/// `kind`: the plugin is registered as the wrong kind.
+pub fn implements_other_kind(plugin: &super::GoPlugin, kind: Kind) -> bool {
+    let implemented = implemented_kinds(plugin);
+    !implemented.is_empty() && !implemented.contains(&kind)
+}
+
 /// The kind an eKuiper API interface belongs to, e.g. `…/api.Source` →
 /// source, `…/api.TupleCollector` → sink.
 pub fn interface_kind(interface: &str) -> Option<Kind> {

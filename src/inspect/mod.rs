@@ -60,6 +60,48 @@ pub struct Facts<'p> {
     pub go_mod: Option<TextFile<'p, gomod::GoMod>>,
 }
 
+impl Facts<'_> {
+    /// The library entry's name and its Go facts, when it is a readable
+    /// ELF file.
+    pub fn library_facts(&self) -> Option<(&str, &GoPlugin)> {
+        let library = self.library.as_ref()?;
+        let plugin = library.plugin.as_ref()?.as_ref().ok()?;
+        Some((library.entry.name.as_str(), plugin))
+    }
+
+    /// Like [`Facts::library_facts`], but only for a library that really is
+    /// a Go plugin: a shared object built with `-buildmode=plugin`.
+    pub fn go_plugin(&self) -> Option<(&str, &GoPlugin)> {
+        let (entry, plugin) = self.library_facts()?;
+        let is_shared = plugin.header.elf_type == library::ElfType::SharedObject;
+        let is_plugin = plugin.build_mode() == library::BuildMode::Plugin;
+        (is_plugin && is_shared).then_some((entry, plugin))
+    }
+
+    /// The Go types of the exports, or why they could not be read; `None`
+    /// when there is no Go library to decode.
+    pub fn export_types(&self) -> Option<Result<&gotypes::ExportTypes, &str>> {
+        let library = self.library.as_ref()?;
+        Some(
+            library
+                .export_types
+                .as_ref()?
+                .as_ref()
+                .map_err(String::as_str),
+        )
+    }
+
+    /// The functions a function plugin's descriptor declares, with where;
+    /// each `f` is looked up as `UcFirst(f)`.
+    pub fn declared_functions(&self) -> Vec<(&str, Span)> {
+        self.descriptor
+            .as_ref()
+            .and_then(|descriptor| descriptor.parsed.as_ref().ok())
+            .map(|descriptor| descriptor.function_names())
+            .unwrap_or_default()
+    }
+}
+
 /// What the user said on the command line about the plugin.
 #[derive(Debug, Clone, Default)]
 pub struct Declared {

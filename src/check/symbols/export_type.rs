@@ -1,15 +1,13 @@
 //! S002: the Go type of each symbol eKuiper looks up must pass its type
 //! assertion: `func() api.X`, or a variable whose pointer implements `api.X`.
 
-use std::borrow::Cow;
-
-use super::{CONTRACT_V2, Context, EKUIPER_V1, contract_module, go_plugin};
+use super::interfaces::{KnownInterfaces, missing_method};
+use crate::check::Context;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::inspect::Kind;
-use crate::inspect::buildinfo::Module;
-use crate::inspect::gotypes::{ExportType, ExportTypes, Method, TypeKind, TypeName};
-use crate::inspect::identity::uc_first;
-use crate::interfaces;
+use crate::inspect::buildinfo::{BuildInfo, CONTRACT_V2, EKUIPER_V1};
+use crate::inspect::gotypes::{ExportType, Method, TypeKind, TypeName};
+use crate::inspect::identity::{implements_other_kind, uc_first};
 use crate::rules::Code;
 
 const API_V2: &str = "github.com/lf-edge/ekuiper/contract/v2/api";
@@ -45,18 +43,16 @@ enum Verdict {
     },
 }
 
+/// S002, for every symbol eKuiper looks up: the main export (and a
+/// source's `…Lookup`), or each function a function plugin declares.
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let functions: Vec<String> = super::declared_functions(ctx)
+    let functions: Vec<String> = ctx
+        .facts
+        .declared_functions()
         .into_iter()
         .map(|(name, _)| name.to_string())
         .collect();
-    check_functions(ctx, &functions, out);
-}
-
-/// Like [`check`], with the function names a function plugin declares
-/// (each is looked up as `UcFirst(f)`).
-pub fn check_functions(ctx: &Context, functions: &[String], out: &mut Vec<Diagnostic>) {
-    let Some((entry, plugin)) = go_plugin(ctx) else {
+    let Some((entry, plugin)) = ctx.facts.go_plugin() else {
         return;
     };
     let (Some(name), Some(kind)) = (ctx.facts.identity.name.as_deref(), ctx.facts.identity.kind)
@@ -65,10 +61,10 @@ pub fn check_functions(ctx: &Context, functions: &[String], out: &mut Vec<Diagno
     };
     // A sink registered as a source fails its assertion too, but S004 says
     // why; repeating it as a type error would hide the cause.
-    if super::symbols::implements_other_kind(plugin, kind) {
+    if implements_other_kind(plugin, kind) {
         return;
     }
-    let Some(types) = export_types(ctx) else {
+    let Some(types) = ctx.facts.export_types() else {
         return;
     };
     let types = match types {
@@ -81,10 +77,10 @@ pub fn check_functions(ctx: &Context, functions: &[String], out: &mut Vec<Diagno
     let api = plugin.build_info.as_ref().and_then(api_package);
     let known = KnownInterfaces {
         types,
-        module: plugin.build_info.as_ref().and_then(contract_module),
+        module: plugin.build_info.as_ref().and_then(BuildInfo::contract),
         api,
     };
-    for lookup in lookups(name, kind, functions, api) {
+    for lookup in lookups(name, kind, &functions, api) {
         let Some(export) = types.get(&lookup.symbol) else {
             // A missing symbol is S001's or S005's finding.
             continue;
@@ -101,53 +97,10 @@ pub fn check_functions(ctx: &Context, functions: &[String], out: &mut Vec<Diagno
     }
 }
 
-/// Whether `symbol` is exported as a variable of interface type. S002
-/// already rejects it, so the shared-instance warning (S003) would only
-/// repeat that the symbol is a variable.
-pub fn is_interface_var(ctx: &Context, symbol: &str) -> bool {
-    let Some(Ok(types)) = export_types(ctx) else {
-        return false;
-    };
-    matches!(types.get(symbol), Some(ExportType::Var { elem, .. }) if elem.kind == TypeKind::Interface)
-}
-
-fn export_types<'a>(ctx: &'a Context) -> Option<Result<&'a ExportTypes, &'a str>> {
-    let library = ctx.facts.library.as_ref()?;
-    Some(
-        library
-            .export_types
-            .as_ref()?
-            .as_ref()
-            .map_err(String::as_str),
-    )
-}
-
-/// Where an interface's method list comes from: the library's own type
-/// data when the plugin converts a value to the interface, else the
-/// embedded lists for the API module version the plugin was built with.
-struct KnownInterfaces<'a> {
-    types: &'a ExportTypes,
-    module: Option<&'a Module>,
-    /// The api package of `module`.
-    api: Option<&'static str>,
-}
-
-impl KnownInterfaces<'_> {
-    fn methods(&self, full_name: &str) -> Option<Cow<'_, [Method]>> {
-        if let Some(methods) = self.types.interface_methods(full_name) {
-            return Some(Cow::Borrowed(methods));
-        }
-        let (module, api) = (self.module?, self.api?);
-        let interface = full_name.strip_prefix(api)?.strip_prefix('.')?;
-        interfaces::methods(&module.path, &module.version, &format!("api.{interface}"))
-            .map(Cow::Owned)
-    }
-}
-
 /// The api package of the contract the plugin was built with; `None` when
 /// the build info names neither (B001 reports that).
-fn api_package(build_info: &crate::inspect::buildinfo::BuildInfo) -> Option<&'static str> {
-    match contract_module(build_info)?.path.as_str() {
+fn api_package(build_info: &BuildInfo) -> Option<&'static str> {
+    match build_info.contract()?.path.as_str() {
         CONTRACT_V2 => Some(API_V2),
         EKUIPER_V1 => Some(API_V1),
         _ => None,
@@ -304,28 +257,12 @@ fn judge_var(
     }
 }
 
-/// Describes the first required method `methods` lacks, if any. Signatures
-/// are compared when both are known.
-fn missing_method(required: &[Method], methods: &[Method]) -> Option<String> {
-    required.iter().find_map(|want| {
-        let Some(have) = methods.iter().find(|m| m.name == want.name) else {
-            return Some(format!("lacks method {}", want.name));
-        };
-        match (&have.signature, &want.signature) {
-            (Some(have), Some(want_sig)) if have != want_sig => Some(format!(
-                "has method {} of type {have}, not {want_sig}",
-                want.name
-            )),
-            _ => None,
-        }
-    })
-}
-
 /// `github.com/…/api.Source` → `api.Source`.
 fn short(full: &str) -> &str {
     full.rsplit('/').next().unwrap_or(full)
 }
 
+/// S002: the assertion fails.
 fn rejected(entry: &str, lookup: &Lookup, found: &str) -> Diagnostic {
     let interface = lookup.interfaces.first().copied().unwrap_or("Source");
     let symbol = &lookup.symbol;
@@ -340,6 +277,7 @@ fn rejected(entry: &str, lookup: &Lookup, found: &str) -> Diagnostic {
     ))
 }
 
+/// S002 as a note: the type could not be read.
 fn unknown(entry: &str, symbol: Option<&str>, reason: &str) -> Diagnostic {
     let message = match symbol {
         Some(symbol) => format!("the Go type of {symbol} could not be checked: {reason}"),
@@ -350,6 +288,7 @@ fn unknown(entry: &str, symbol: Option<&str>, reason: &str) -> Diagnostic {
         .entry(entry)
 }
 
+/// S002 as a note: the interface's methods are not known.
 fn undescribed(entry: &str, symbol: &str, elem: &TypeName, interface: &str) -> Diagnostic {
     let local = elem.name.rsplit('.').next().unwrap_or(&elem.name);
     Diagnostic::new(
@@ -368,6 +307,8 @@ fn undescribed(entry: &str, symbol: &str, elem: &TypeName, interface: &str) -> D
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inspect::buildinfo::Module;
+    use crate::inspect::gotypes::ExportTypes;
 
     fn named(name: &str, pkg: Option<&str>, kind: TypeKind) -> TypeName {
         TypeName {

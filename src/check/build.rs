@@ -1,0 +1,386 @@
+//! B001–B006 and H001: how the library was built (its Go build info, or in
+//! project mode its `go.mod`) against what the target's loader demands.
+//! Each predicts a failure of `plugin.Open` ("plugin was built with a
+//! different version of package …") before anyone uploads the plugin.
+
+use super::{Context, rebuild};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::inspect::GoPlugin;
+use crate::inspect::buildinfo::{CONTRACT_V2, EKUIPER_V1};
+use crate::inspect::gomod::GoMod;
+use crate::inspect::gotypes::same_module_layout;
+use crate::rules::Code;
+use crate::target::Target;
+
+/// How many differing packages H001 names before summarising the rest.
+const FINGERPRINTS_SHOWN: usize = 5;
+
+/// B001–B005 and H001 for a built library.
+pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    contract_module(ctx, out);
+    let (Some(target), Some((entry, plugin))) = (ctx.target, ctx.facts.library_facts()) else {
+        return;
+    };
+    let Some(info) = &plugin.build_info else {
+        return;
+    };
+    check_contract(entry, plugin, target, out);
+    check_go(entry, plugin, target, out);
+    check_trimpath(entry, plugin, target, out);
+    // The loader never gets as far as comparing fingerprints when the
+    // library is for another machine (dlopen fails) or from a Go release
+    // with another module data layout (the runtime aborts): B003 and E004
+    // say why, and the differences would only be noise.
+    let same_layout = target
+        .go
+        .as_deref()
+        .and_then(|go| same_module_layout(&info.go_version, go))
+        != Some(false);
+    if target.runs(&plugin.header) && same_layout {
+        check_fingerprints(entry, plugin, target, out);
+    }
+}
+
+/// B002.
+fn check_contract(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec<Diagnostic>) {
+    let (Some((api_path, api_version)), Some(info)) = (&target.api, &plugin.build_info) else {
+        return;
+    };
+    let Some(found) = info.contract() else {
+        return;
+    };
+    if &found.path == api_path && &found.version == api_version {
+        return;
+    }
+    let found_text = format!("{} {}", found.path, found.version);
+    let diagnostic = if &found.path == api_path {
+        Diagnostic::new(
+            Code::B002,
+            format!(
+                "{entry} was built against {found_text}, but {} uses {api_path} {api_version}: plugin.Open fails with \"plugin was built with a different version of package {}\"",
+                target.source,
+                api_package(api_path)
+            ),
+        )
+        .help(format!(
+            "`go get {api_path}@{api_version}`, then {}",
+            rebuild(target, entry)
+        ))
+    } else {
+        // The other major API: no package is shared to mismatch, but the
+        // exports implement interfaces the target's loader never asserts.
+        Diagnostic::new(
+            Code::B002,
+            format!(
+                "{entry} was built against {found_text}, but {} loads plugins written against {api_path} {api_version}: its exports implement {}'s interfaces, not {}'s, so eKuiper rejects them (\"exported symbol … is not type of api.…\")",
+                target.source,
+                api_package(&found.path),
+                api_package(api_path)
+            ),
+        )
+        .help(format!(
+            "port the plugin to {} (`go get {api_path}@{api_version}`), or check it against a release of its own API with --target",
+            api_package(api_path)
+        ))
+    };
+    out.push(diagnostic.entry(entry));
+}
+
+/// The Go package plugins take the API from, in the target's API module:
+/// 1.x serves it from the server module's `pkg/api`, 2.x from the contract's `api`.
+fn api_package(module: &str) -> String {
+    if module == EKUIPER_V1 {
+        format!("{module}/pkg/api")
+    } else {
+        format!("{module}/api")
+    }
+}
+
+/// B003.
+fn check_go(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec<Diagnostic>) {
+    let (Some(wanted), Some(info)) = (&target.go, &plugin.build_info) else {
+        return;
+    };
+    if &info.go_version == wanted {
+        return;
+    }
+    let consequence = if same_module_layout(&info.go_version, wanted) == Some(false) {
+        // Seen with go1.26.6 and go1.27.3 plugins in a go1.25.4 host and
+        // every other pairing of the three.
+        "the two releases lay out the runtime's module data differently, so plugin.Open aborts the whole server with \"fatal error: runtime: no plugin module data\""
+    } else {
+        "plugin.Open fails with \"plugin was built with a different version of package\" (even a different patch release does)"
+    };
+    out.push(
+        Diagnostic::new(
+            Code::B003,
+            format!(
+                "{entry} was built with {}, but {} was built with {wanted}: {consequence}",
+                info.go_version, target.source
+            ),
+        )
+        .entry(entry)
+        .help(rebuild(target, entry)),
+    );
+}
+
+/// B004.
+fn check_trimpath(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec<Diagnostic>) {
+    let (Some(wanted), Some(info)) = (target.trimpath, &plugin.build_info) else {
+        return;
+    };
+    let found = info.setting("-trimpath") == Some("true");
+    if found == wanted {
+        return;
+    }
+    let with = |on: bool| {
+        if on {
+            "with -trimpath"
+        } else {
+            "without -trimpath"
+        }
+    };
+    out.push(
+        Diagnostic::new(
+            Code::B004,
+            format!(
+                "{entry} was built {}, but {} was built {}: every shared package's fingerprint differs and plugin.Open fails",
+                with(found),
+                target.source,
+                with(wanted)
+            ),
+        )
+        .entry(entry)
+        .help(rebuild(target, entry)),
+    );
+}
+
+/// H001.
+fn check_fingerprints(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec<Diagnostic>) {
+    let Some(host) = &target.fingerprints else {
+        return;
+    };
+    let differing: Vec<&str> = plugin
+        .fingerprints
+        .iter()
+        .filter(|(package, bytes)| host.get(*package).is_some_and(|h| h != *bytes))
+        .map(|(package, _)| package.as_str())
+        .collect();
+    let Some(first) = differing.first() else {
+        return;
+    };
+    let shown = differing[..differing.len().min(FINGERPRINTS_SHOWN)].join(", ");
+    let more = differing.len().saturating_sub(FINGERPRINTS_SHOWN);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    out.push(
+        Diagnostic::new(
+            Code::H001,
+            format!(
+                "{} shared Go package(s) differ from {}: {shown}{more}; plugin.Open fails with \"plugin was built with a different version of package {first}\"",
+                differing.len(),
+                target.source
+            ),
+        )
+        .entry(entry)
+        .help(format!(
+            "{}; a different Go release, -trimpath setting or dependency version changes the fingerprints",
+            rebuild(target, entry)
+        )),
+    );
+}
+
+/// B001, then B005: the API module the library was built against, and
+/// whether it is replaced.
+fn contract_module(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let Some((entry, plugin)) = ctx.facts.library_facts() else {
+        return;
+    };
+    let Some(build_info) = &plugin.build_info else {
+        return;
+    };
+    let Some(contract) = build_info.contract() else {
+        out.push(
+            Diagnostic::new(
+                Code::B001,
+                format!(
+                    "{entry} does not depend on an eKuiper API module ({} for 2.x, {} for 1.x), so it cannot implement api.Source, api.Sink or api.Function",
+                    CONTRACT_V2,
+                    EKUIPER_V1
+                ),
+            )
+            .entry(entry)
+            .help(format!(
+                "import \"{}/api\" and implement the interface of the plugin's kind",
+                CONTRACT_V2
+            )),
+        );
+        return;
+    };
+    if let Some(replacement) = &contract.replace {
+        let target = if replacement.version.is_empty() {
+            replacement.path.clone()
+        } else {
+            format!("{} {}", replacement.path, replacement.version)
+        };
+        out.push(
+            Diagnostic::new(
+                Code::B005,
+                format!(
+                    "{entry} replaces {} {} with {target}: its api package must be byte-identical to the server's or plugin.Open fails with \"plugin was built with a different version of package\"",
+                    contract.path, contract.version
+                ),
+            )
+            .entry(entry)
+            .help(format!(
+                "drop the `replace {}` directive from go.mod and require the version the target eKuiper release uses",
+                contract.path
+            )),
+        );
+    }
+}
+
+/// Project mode: a plugin's `go.mod`, before there is a library to read.
+/// The same codes as for a built library where they apply (B001, B002,
+/// B003, B005), and B006 when the file does not parse.
+pub fn check_project(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let Some(file) = &ctx.facts.go_mod else {
+        return;
+    };
+    let entry = file.entry.name.as_str();
+    let go_mod = match &file.parsed {
+        Ok(go_mod) => go_mod,
+        Err(error) => {
+            out.push(
+                Diagnostic::new(
+                    Code::B006,
+                    format!("go.mod does not parse: {}", error.message),
+                )
+                .entry(entry)
+                .help("`go mod tidy` reports the same problem with its line; fix it there"),
+            );
+            return;
+        }
+    };
+    let with_entry = |diagnostic: Diagnostic| diagnostic.entry(entry);
+    let mut found = Vec::new();
+    contract(go_mod, ctx.target, &mut found);
+    go_version(go_mod, ctx.target, &mut found);
+    out.extend(found.into_iter().map(with_entry));
+}
+
+/// B001, B005 and B002 from the `require` and `replace` lines.
+fn contract(go_mod: &GoMod, target: Option<&Target>, out: &mut Vec<Diagnostic>) {
+    let Some(required) = go_mod
+        .require(CONTRACT_V2)
+        .or_else(|| go_mod.require(EKUIPER_V1))
+    else {
+        out.push(
+            Diagnostic::new(
+                Code::B001,
+                format!(
+                    "go.mod of {} does not require an eKuiper API module ({CONTRACT_V2} for 2.x), so the plugin cannot implement api.Source, api.Sink or api.Function",
+                    go_mod.module
+                ),
+            )
+            .help(format!("`go get {CONTRACT_V2}@<the target's version>`")),
+        );
+        return;
+    };
+    if let Some(replace) = go_mod.replace(&required.path) {
+        out.push(
+            Diagnostic::new(
+                Code::B005,
+                format!(
+                    "go.mod replaces {} with {}: the plugin's api package must be byte-identical to the server's or plugin.Open fails",
+                    required.path, replace.with
+                ),
+            )
+            .span(replace.span)
+            .help(format!("drop `replace {}` before building the release", required.path)),
+        );
+    }
+    let Some((api_path, api_version)) = target.and_then(|t| t.api.as_ref()) else {
+        return;
+    };
+    if &required.path != api_path || &required.version != api_version {
+        let source = target.map(|t| t.source.to_string()).unwrap_or_default();
+        out.push(
+            Diagnostic::new(
+                Code::B002,
+                format!(
+                    "go.mod requires {} {}, but {source} uses {api_path} {api_version}: the built plugin would fail plugin.Open",
+                    required.path, required.version
+                ),
+            )
+            .span(required.span)
+            .help(format!("`go get {api_path}@{api_version}`")),
+        );
+    }
+}
+
+/// B003. The `go` line is a minimum: newer than the target's Go, the plugin
+/// cannot even be built with it. A `toolchain` line selects a Go release
+/// (with GOTOOLCHAIN=auto) that must be the target's exactly.
+fn go_version(go_mod: &GoMod, target: Option<&Target>, out: &mut Vec<Diagnostic>) {
+    let Some(wanted) = target.and_then(|t| t.go.as_deref()) else {
+        return;
+    };
+    let source = target.map(|t| t.source.to_string()).unwrap_or_default();
+    if let Some(minimum) = &go_mod.go
+        && version_numbers(minimum) > version_numbers(wanted)
+    {
+        out.push(
+            Diagnostic::new(
+                Code::B003,
+                format!(
+                    "go.mod requires go {minimum} or newer, but {source} is built with {wanted}: the plugin cannot be built with the Go release it must match"
+                ),
+            )
+            .help(format!("lower the go line to at most {}", wanted.trim_start_matches("go"))),
+        );
+    }
+    if let Some(toolchain) = &go_mod.toolchain
+        && toolchain != wanted
+    {
+        out.push(
+            Diagnostic::new(
+                Code::B003,
+                format!(
+                    "go.mod selects the toolchain {toolchain}, but {source} is built with {wanted}: a plugin built with it fails plugin.Open"
+                ),
+            )
+            .severity(Severity::Warning)
+            .help(format!("set `toolchain {wanted}` or build with GOTOOLCHAIN=local and {wanted}")),
+        );
+    }
+}
+
+/// `1.24.0`, `go1.25.4`, `1.26rc1` → comparable numbers (pre-release tags
+/// are ignored: they only make a version smaller, never larger).
+fn version_numbers(version: &str) -> Vec<u64> {
+    version
+        .trim_start_matches("go")
+        .split('.')
+        .map(|part| {
+            let digits: String = part.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().unwrap_or(0)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare_numerically() {
+        assert!(version_numbers("1.26") > version_numbers("go1.25.4"));
+        assert!(version_numbers("1.24.0") < version_numbers("go1.25.4"));
+        assert!(version_numbers("1.25.10") > version_numbers("go1.25.4"));
+        assert!(version_numbers("1.25") < version_numbers("go1.25.4"));
+    }
+}

@@ -87,7 +87,15 @@ impl Diagnostic {
         }
     }
 
+    /// A severity other than the default: one the registry lists for the
+    /// rule (`rules.rs`), which the tests hold every rule to.
     pub fn severity(mut self, severity: Severity) -> Diagnostic {
+        debug_assert!(
+            self.code.can_be(severity),
+            "{} is not registered as able to be {}",
+            self.code,
+            severity.as_str()
+        );
         self.severity = severity;
         self
     }

@@ -7,7 +7,9 @@ mod zip;
 
 use std::path::{Path, PathBuf};
 
-pub use self::zip::{read_zip, read_zip_bytes};
+pub use self::zip::{
+    Compressed, Scope, compressed_entry, read_zip, read_zip_bytes, read_zip_bytes_in,
+};
 
 /// Bounds that keep a hostile archive from costing unbounded time or memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,11 +127,12 @@ impl Entry {
 /// Whether later stages need the bytes of a root entry with this name.
 pub fn is_inspected_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    !name.contains('/')
-        && !name.contains('\\')
-        && [".so", ".json", ".yaml", ".yml"]
-            .iter()
-            .any(|ext| lower.ends_with(ext))
+    name == "install.sh"
+        || !name.contains('/')
+            && !name.contains('\\')
+            && [".so", ".json", ".yaml", ".yml"]
+                .iter()
+                .any(|ext| lower.ends_with(ext))
 }
 
 /// Opens `path`: a file ending in `.so` is read as a bare library, anything

@@ -33,17 +33,66 @@ const MSDOS_DIRECTORY: u32 = 0x10;
 pub fn read_zip(path: &Path, limits: &Limits) -> io::Result<Package> {
     let mut file = File::open(path)?;
     let size = file.metadata()?.len();
-    let archive = read_archive(&mut file, size, limits)?;
+    let archive = read_archive(&mut file, size, limits, Scope::Inspected)?;
     Ok(zip_package(path, archive))
+}
+
+/// Which entries' data is inflated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The few entries later stages inspect (root `.so`, `.json`, `.yaml`).
+    Inspected,
+    /// Every regular file, within the same limits: `--fix` rewrites the
+    /// whole archive, so it needs every byte it keeps.
+    Everything,
 }
 
 /// [`read_zip`] for a package already in memory (fuzzing, embedding);
 /// `path` only names it. Every bound is checked before a read, so an error
 /// here would mean a read past the end the checks missed.
 pub fn read_zip_bytes(path: &Path, bytes: &[u8], limits: &Limits) -> io::Result<Package> {
+    read_zip_bytes_in(path, bytes, limits, Scope::Inspected)
+}
+
+/// [`read_zip_bytes`] inflating the entries `scope` names.
+pub fn read_zip_bytes_in(
+    path: &Path,
+    bytes: &[u8],
+    limits: &Limits,
+    scope: Scope,
+) -> io::Result<Package> {
     let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-    let archive = read_archive(&mut io::Cursor::new(bytes), size, limits)?;
+    let archive = read_archive(&mut io::Cursor::new(bytes), size, limits, scope)?;
     Ok(zip_package(path, archive))
+}
+
+/// An entry's bytes as they are stored, for a method we (like Go) cannot
+/// inflate: `--fix` decodes the few such methods it knows and recompresses.
+#[derive(Debug)]
+pub struct Compressed {
+    pub method: u16,
+    pub crc32: u32,
+    pub uncompressed_size: u64,
+    pub bytes: Vec<u8>,
+}
+
+/// The stored bytes of the entry at `index` (central-directory order, as
+/// in [`Package::entries`]); `None` when the archive or the entry cannot
+/// be located. The stored size is bounded by the archive's own size.
+pub fn compressed_entry(archive: &[u8], index: usize, limits: &Limits) -> Option<Compressed> {
+    let size = u64::try_from(archive.len()).ok()?;
+    let mut reader = io::Cursor::new(archive);
+    let directory = directory::list(&mut reader, size, limits.max_entries).ok()?;
+    let record = directory.records.get(index)?;
+    let located = data::locate(&mut reader, size, record).ok()?;
+    let start = usize::try_from(located.span.data_start).ok()?;
+    let end = usize::try_from(located.span.data_end).ok()?;
+    Some(Compressed {
+        method: record.method,
+        crc32: record.crc32,
+        uncompressed_size: record.uncompressed_size,
+        bytes: archive.get(start..end)?.to_vec(),
+    })
 }
 
 fn zip_package(path: &Path, archive: Archive) -> Package {
@@ -68,7 +117,12 @@ struct Archive {
     over_limit: Option<String>,
 }
 
-fn read_archive<R: Read + Seek>(reader: &mut R, size: u64, limits: &Limits) -> io::Result<Archive> {
+fn read_archive<R: Read + Seek>(
+    reader: &mut R,
+    size: u64,
+    limits: &Limits,
+    scope: Scope,
+) -> io::Result<Archive> {
     let directory = match directory::list(reader, size, limits.max_entries) {
         Ok(directory) => directory,
         Err(ListError::Io(error)) => return Err(error),
@@ -97,7 +151,7 @@ fn read_archive<R: Read + Seek>(reader: &mut R, size: u64, limits: &Limits) -> i
             span,
             overlap,
         };
-        let data = entry_data(reader, &record, found, limits, &mut budget)?;
+        let data = entry_data(reader, &record, found, limits, scope, &mut budget)?;
         entries.push(make_entry(record, kind, data));
     }
     Ok(Archive {
@@ -210,13 +264,15 @@ fn entry_data<R: Read + Seek>(
     record: &Record,
     found: Found,
     limits: &Limits,
+    scope: Scope,
     budget: &mut u64,
 ) -> io::Result<Option<Result<Vec<u8>, EntryError>>> {
     let Some(span) = found.span else {
         return Ok(None);
     };
     let inspected = found.kind == EntryKind::File
-        && is_inspected_name(&String::from_utf8_lossy(&record.raw_name));
+        && (scope == Scope::Everything
+            || is_inspected_name(&String::from_utf8_lossy(&record.raw_name)));
     let (span, disagreement) = match span {
         Ok(located) => (located.span, located.disagreement),
         Err(error) => return Ok(Some(Err(error))),
@@ -397,7 +453,13 @@ mod tests {
     }
 
     fn read(bytes: &[u8], limits: &Limits) -> Archive {
-        read_archive(&mut Cursor::new(bytes), bytes.len() as u64, limits).unwrap()
+        read_archive(
+            &mut Cursor::new(bytes),
+            bytes.len() as u64,
+            limits,
+            Scope::Inspected,
+        )
+        .unwrap()
     }
 
     #[test]

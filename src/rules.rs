@@ -206,6 +206,8 @@ rules! {
     C002 "invalid-config" Metadata Error "The config is not YAML that eKuiper can load";
     C003 "config-shape" Metadata Warning "The config has no default section or keys the descriptor does not declare";
     I001 "install-script" Archive Info "install.sh runs as the server's user at install time";
+    I002 "install-script-shell" Archive Error "install.sh has CRLF line endings or needs a shell other than /bin/sh"
+        Warning "a shebang asking for bash or another non-POSIX shell";
 }
 
 impl Code {
@@ -363,7 +365,7 @@ mod tests {
 
     #[test]
     fn family_codes_fold_into_ranges() {
-        assert_eq!(Family::Archive.codes(), "A001–A010, I001");
+        assert_eq!(Family::Archive.codes(), "A001–A010, I001–I002");
         assert_eq!(Family::Build.codes(), "B001–B006, H001");
     }
 

@@ -412,6 +412,22 @@ fn table() -> Vec<Row> {
             also: &[],
             check: None,
         },
+        Row {
+            code: "I002",
+            triggers: built(
+                |dir| {
+                    let script = b"#!/bin/sh\r\nset -e\r\n";
+                    zip(dir, &pulse().with("install.sh", script))
+                },
+                NONE,
+            ),
+            clean: built(
+                |dir| zip(dir, &pulse().with("install.sh", b"#!/bin/sh\nset -e\n")),
+                NONE,
+            ),
+            also: &["I001"],
+            check: Some(|d| message_has(d, "CRLF")),
+        },
     ]
 }
 

@@ -1,4 +1,4 @@
-//! Archive rules (A001–A010, I001): what eKuiper's installer, reading the
+//! Archive rules (A001–A010, I001, I002): what eKuiper's installer, reading the
 //! zip with Go's `archive/zip`, does with every entry.
 
 use std::collections::BTreeMap;
@@ -34,6 +34,7 @@ fn check_entry(ctx: &Context, entry: &Entry, out: &mut Vec<Diagnostic>) {
         out.extend(nested_entry(ctx.facts.package, entry));
         out.extend(unused_entry(ctx, entry));
         out.extend(install_script(entry));
+        out.extend(install_script_shell(entry));
     }
     out.extend(special_entry(entry));
     out.extend(encrypted_entry(entry));
@@ -423,6 +424,63 @@ fn install_script(entry: &Entry) -> Option<Diagnostic> {
     )
 }
 
+/// I002: eKuiper runs the script as `/bin/sh install.sh`, whatever its
+/// first line says, and `/bin/sh` is busybox ash in the default (alpine)
+/// images and dash in the slim ones. A CR ending every line becomes part
+/// of every command and argument, so the script fails; a bash shebang
+/// promises a shell that is not the one running it.
+fn install_script_shell(entry: &Entry) -> Option<Diagnostic> {
+    if entry.name != "install.sh" || entry.kind != EntryKind::File {
+        return None;
+    }
+    let text = entry.bytes()?;
+    if let Some(at) = text.windows(2).position(|pair| pair == b"\r\n") {
+        let line = text[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        return Some(
+            Diagnostic::new(
+                Code::I002,
+                format!(
+                    "install.sh has CRLF (Windows) line endings, from line {line}: eKuiper runs it \
+                     with /bin/sh, which takes each CR as part of a command or argument, so the \
+                     script fails and the install with it"
+                ),
+            )
+            .entry(&entry.name)
+            .help("Convert the line endings to LF (`dos2unix install.sh`, or `ekplugin-lint --fix`) and set `*.sh text eol=lf` in .gitattributes."),
+        );
+    }
+    let first = text.split(|&b| b == b'\n').next().unwrap_or_default();
+    let shell = other_shell(first)?;
+    Some(
+        Diagnostic::new(
+            Code::I002,
+            format!(
+                "install.sh asks for {shell} (`{}`), but eKuiper runs it with /bin/sh (busybox \
+                 ash on the alpine images, dash on the slim ones): the first line is ignored, \
+                 and {shell}-only syntax fails",
+                String::from_utf8_lossy(first).trim_end()
+            ),
+        )
+        .severity(Severity::Warning)
+        .entry(&entry.name)
+        .help("Write the script for POSIX sh (`#!/bin/sh`; no [[ ]], arrays, `source` or `function`), or have it call the shell it needs explicitly if the image has one."),
+    )
+}
+
+/// The shell a shebang names, when it is not a POSIX `sh`.
+fn other_shell(first_line: &[u8]) -> Option<&'static str> {
+    let line = std::str::from_utf8(first_line.strip_prefix(b"#!")?).ok()?;
+    let mut words = line.split_whitespace();
+    let program = words.next()?;
+    let program = match program.rsplit('/').next()? {
+        "env" => words.find(|word| !word.starts_with('-'))?,
+        other => other,
+    };
+    ["bash", "zsh", "ksh", "fish"]
+        .into_iter()
+        .find(|shell| program == *shell)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -537,6 +595,34 @@ mod tests {
         assert!(unused.message.contains("install.sh"));
         assert!(found.iter().any(|d| d.code == Code::I001));
         assert_eq!(found.len(), 2);
+    }
+
+    #[test]
+    fn install_script_shell_needs_lf_and_sh() {
+        let script = |text: &[u8]| {
+            let mut script = entry("install.sh", EntryKind::File);
+            script.data = Some(Ok(text.to_vec()));
+            script
+        };
+        let crlf = install_script_shell(&script(b"#!/bin/sh\nset -e\r\necho ok\r\n")).unwrap();
+        assert_eq!(crlf.severity, Severity::Error);
+        assert!(crlf.message.contains("line 2"), "{}", crlf.message);
+        for bash in [
+            &b"#!/bin/bash\n"[..],
+            b"#!/usr/bin/env bash\n",
+            b"#! /bin/zsh -e\n",
+        ] {
+            let found = install_script_shell(&script(bash)).unwrap();
+            assert_eq!(found.severity, Severity::Warning);
+        }
+        for clean in [
+            &b"#!/bin/sh\nset -e\n"[..],
+            b"#!/usr/bin/env sh\n",
+            b"echo no shebang\n",
+            b"",
+        ] {
+            assert_eq!(install_script_shell(&script(clean)), None);
+        }
     }
 
     #[test]

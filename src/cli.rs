@@ -64,6 +64,32 @@ pub struct Cli {
     #[arg(long)]
     pub warnings_as_errors: bool,
 
+    /// Repair what repacking can repair (layout, names, missing config or
+    /// descriptor, CRLF in install.sh), then report what remains. Replaces
+    /// each package atomically unless -o or --out-dir is given.
+    #[arg(long, help_heading = "Fixing")]
+    pub fix: bool,
+
+    /// With --fix: write the repaired package to FILE (one package only).
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        requires = "fix",
+        conflicts_with = "out_dir",
+        help_heading = "Fixing"
+    )]
+    pub output: Option<PathBuf>,
+
+    /// With --fix: write each repaired package into DIR, under its own name.
+    #[arg(long, value_name = "DIR", requires = "fix", help_heading = "Fixing")]
+    pub out_dir: Option<PathBuf>,
+
+    /// Print the changes --fix would make, and write nothing. Exit status 1
+    /// when there is something to change.
+    #[arg(long, conflicts_with = "fix", help_heading = "Fixing")]
+    pub diff: bool,
+
     /// Print the documentation of a rule and exit.
     #[arg(long, value_name = "CODE", value_parser = parse_code)]
     pub explain: Option<Code>,

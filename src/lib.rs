@@ -6,6 +6,7 @@ pub mod args;
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
+pub mod fix;
 pub mod host;
 pub mod inputs;
 pub mod inspect;

@@ -48,6 +48,8 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     /// Text of the entries diagnostics point into, for underlined spans.
     pub sources: BTreeMap<String, String>,
+    /// With `--fix` or `--diff`: what was (or would be) changed.
+    pub repair: Option<crate::fix::Repair>,
 }
 
 impl Outcome {
@@ -90,6 +92,7 @@ pub fn lint_package(package: &Package, options: &Options) -> Outcome {
         plugin: summarize(&facts),
         sources: spanned_sources(package, &diagnostics),
         diagnostics,
+        repair: None,
     }
 }
 

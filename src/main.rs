@@ -65,6 +65,9 @@ fn list_rules() {
 fn run(cli: &Cli) -> Result<u8, String> {
     let options = args::options(cli)?;
     let paths = inputs::expand(&cli.paths)?;
+    if cli.fix || cli.diff {
+        return ekplugin_lint::fix::run(cli, &options, &paths);
+    }
     let progress = Progress::new(paths.len());
     let results: Vec<_> = paths
         .par_iter()

@@ -21,6 +21,21 @@ struct PackageJson<'a> {
     path: String,
     plugin: &'a PluginSummary,
     diagnostics: Vec<DiagnosticJson<'a>>,
+    /// With `--fix`/`--diff`: `fixes` (each change: rule, entry, action),
+    /// `written`, `refused` and `rebuild`.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    repair: Option<RepairJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct RepairJson<'a> {
+    fixes: &'a [crate::fix::Change],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    written: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refused: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    rebuild: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -78,5 +93,11 @@ fn package(outcome: &Outcome) -> PackageJson<'_> {
                 help: d.help.as_deref(),
             })
             .collect(),
+        repair: outcome.repair.as_ref().map(|repair| RepairJson {
+            fixes: &repair.changes,
+            written: repair.written.as_ref().map(|w| w.display().to_string()),
+            refused: repair.refused.as_deref(),
+            rebuild: &repair.rebuild,
+        }),
     }
 }

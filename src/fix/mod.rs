@@ -1,0 +1,332 @@
+//! `--fix` and `--diff`: repair what repacking can repair. One package goes
+//! plan → apply (in memory) → lint the result again → write:
+//!
+//! 1. [`layout`] plans from the first lint: unsafe, special and stray
+//!    entries dropped, a package zipped from its folder flattened, methods
+//!    Go cannot read decoded for recompression;
+//! 2. [`names`] plans from a lint of that layout, now that the plugin's
+//!    name and kind are known: duplicates, near-miss names, the library's
+//!    file name, CRLF in install.sh, a missing config or descriptor;
+//! 3. [`zipwrite`] writes the result reproducibly and the linter reads it
+//!    back as a new package: what it still finds is what remains;
+//! 4. [`atomic`] replaces the file (or writes `-o`/`--out-dir`).
+//!
+//! Findings in the library itself cannot be repacked away: [`rebuild`]
+//! prints the build command for the target instead.
+
+mod atomic;
+mod decode;
+mod generate;
+mod layout;
+mod names;
+pub mod rebuild;
+mod run;
+pub mod show;
+mod zipwrite;
+
+pub use self::run::run;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::check::{self, Context};
+use crate::diagnostic::Diagnostic;
+use crate::inspect::{self, Facts};
+use crate::lint::{self, Options, Outcome};
+use crate::read::{self, Container, Entry, EntryKind, Method, Package, Scope};
+use crate::rules::Code;
+
+/// Where the repaired package goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// Replace the package itself, atomically.
+    InPlace,
+    /// `-o FILE` (one package only).
+    File(PathBuf),
+    /// `--out-dir DIR`: the package's file name inside DIR.
+    Folder(PathBuf),
+    /// `--diff`: plan only, write nothing.
+    Nowhere,
+}
+
+/// What a change does to an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Remove,
+    Rename,
+    Add,
+    Rewrite,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Remove => "remove",
+            Action::Rename => "rename",
+            Action::Add => "add",
+            Action::Rewrite => "rewrite",
+        }
+    }
+}
+
+/// One planned or applied change, tied to the rule whose finding it clears.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub rule: Code,
+    /// The entry as named in the input (for `add`, the new entry).
+    pub entry: String,
+    pub action: Action,
+    /// The new name, for `rename`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Why, or what the rewrite does, in a few words.
+    pub detail: String,
+    /// The text of an added or rewritten text entry, for `--diff` and SARIF.
+    #[serde(skip)]
+    pub text: Option<String>,
+}
+
+impl Change {
+    fn new(rule: Code, entry: &str, action: Action, detail: impl Into<String>) -> Change {
+        Change {
+            rule,
+            entry: entry.to_string(),
+            action,
+            to: None,
+            detail: detail.into(),
+            text: None,
+        }
+    }
+
+    fn to(mut self, name: &str) -> Change {
+        self.to = Some(name.to_string());
+        self
+    }
+
+    fn text(mut self, text: String) -> Change {
+        self.text = Some(text);
+        self
+    }
+}
+
+/// What `--fix` did to one package, carried by its [`Outcome`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Repair {
+    /// Applied (or, with `--diff`, planned) changes, in plan order.
+    pub changes: Vec<Change>,
+    /// Where the repaired package was written; `None` with `--diff`, when
+    /// nothing changed in place, or when the fix was refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub written: Option<PathBuf>,
+    /// Why the package was left as it was, when it could not be repaired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
+    /// The commands that rebuild the library for the target, when findings
+    /// remain that only a rebuild clears.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rebuild: Vec<String>,
+}
+
+/// An entry of the package being repaired, owning its data.
+#[derive(Debug)]
+struct Item {
+    /// The name in the output.
+    name: String,
+    /// `None` for a folder.
+    data: Option<Vec<u8>>,
+}
+
+/// Repairs one package. Fails only when a file cannot be read or written
+/// (exit status 2); a package that cannot be repaired is an [`Outcome`]
+/// with [`Repair::refused`] set and the file left untouched.
+pub fn fix_path(path: &Path, options: &Options, destination: &Destination) -> io::Result<Outcome> {
+    let original = std::fs::read(path)?;
+    let package = read::read_zip_bytes_in(path, &original, &options.limits, Scope::Everything)?;
+    let before = lint::lint_package(&package, options);
+    if let Some(reason) = refusal(&package) {
+        return Ok(refused(before, reason));
+    }
+    let plan = match plan(package, &original, options) {
+        Ok(plan) => plan,
+        Err(reason) => return Ok(refused(before, reason)),
+    };
+    let bytes = match zipwrite::write(&plan.items()) {
+        Ok(bytes) => bytes,
+        Err(zipwrite::TooLarge(reason)) => return Ok(refused(before, reason)),
+    };
+    let changed = !plan.changes.is_empty();
+    let after = if changed {
+        let fixed = read::read_zip_bytes(path, &bytes, &options.limits)?;
+        lint::lint_package(&fixed, options)
+    } else {
+        before
+    };
+    let target = match destination {
+        Destination::InPlace if changed => Some(path.to_path_buf()),
+        Destination::InPlace | Destination::Nowhere => None,
+        Destination::File(file) => Some(file.clone()),
+        Destination::Folder(folder) => Some(folder.join(path.file_name().unwrap_or_default())),
+    };
+    if let Some(target) = &target {
+        // Unchanged, the output is the input byte for byte.
+        let out = if changed { &bytes } else { &original };
+        atomic::replace(target, out)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", target.display())))?;
+    }
+    let repair = Repair {
+        rebuild: rebuild::commands(&after, options.target.as_ref()),
+        changes: plan.changes,
+        written: target,
+        refused: None,
+    };
+    Ok(with_repair(after, repair))
+}
+
+fn refused(outcome: Outcome, reason: String) -> Outcome {
+    let repair = Repair {
+        refused: Some(reason),
+        ..Repair::default()
+    };
+    with_repair(outcome, repair)
+}
+
+fn with_repair(mut outcome: Outcome, repair: Repair) -> Outcome {
+    outcome.repair = Some(repair);
+    outcome
+}
+
+/// Packages that cannot be rewritten without guessing: an archive that
+/// does not open or was not read to the end, and anything but a zip.
+fn refusal(package: &Package) -> Option<String> {
+    if package.container != Container::Zip {
+        return Some("only zip packages can be repaired".into());
+    }
+    if let Some(reason) = &package.unreadable {
+        return Some(format!(
+            "the package is not a readable zip archive: {reason}"
+        ));
+    }
+    package
+        .over_limit
+        .as_ref()
+        .map(|reason| format!("the archive exceeds a safety limit: {reason}"))
+}
+
+/// The repaired entries and the changes that led to them.
+struct Plan {
+    items: Vec<Item>,
+    changes: Vec<Change>,
+}
+
+impl Plan {
+    /// The entries in the output's fixed order: the library, descriptor and
+    /// config first (as eKuiper's own packages), then by name.
+    fn items(&self) -> Vec<zipwrite::Item<'_>> {
+        let mut items: Vec<&Item> = self.items.iter().collect();
+        items.sort_by_key(|item| (rank(&item.name), item.name.as_bytes()));
+        items
+            .into_iter()
+            .map(|item| zipwrite::Item {
+                name: &item.name,
+                data: item.data.as_deref(),
+            })
+            .collect()
+    }
+}
+
+fn rank(name: &str) -> u8 {
+    match name {
+        _ if !name.contains('/') && name.ends_with(".so") => 0,
+        _ if !name.contains('/') && name.ends_with(".json") => 1,
+        _ if !name.contains('/') && name.ends_with(".yaml") => 2,
+        "install.sh" => 3,
+        _ => 4,
+    }
+}
+
+fn plan(package: Package, original: &[u8], options: &Options) -> Result<Plan, String> {
+    let diagnostics = findings(&package, options);
+    let mut changes = Vec::new();
+    let items = layout::plan(package, original, options, &diagnostics, &mut changes)?;
+    let staged = stage(items);
+    let facts = inspect::inspect(&staged, &options.declared);
+    let diagnostics = diagnose(&facts, options);
+    let plan = names::Planner {
+        facts: &facts,
+        diagnostics: &diagnostics,
+    }
+    .plan(&mut changes);
+    let items = names::apply(unstage(staged), plan);
+    Ok(Plan { items, changes })
+}
+
+/// The selected findings about a package (disabled rules fix nothing).
+fn findings(package: &Package, options: &Options) -> Vec<Diagnostic> {
+    let facts = inspect::inspect(package, &options.declared);
+    diagnose(&facts, options)
+}
+
+fn diagnose(facts: &Facts, options: &Options) -> Vec<Diagnostic> {
+    let ctx = Context {
+        facts,
+        target: options.target.as_ref(),
+    };
+    // The rules' own severities: plans hinge on them (a device name the
+    // installer needs is an error, one it ignores a warning).
+    check::check(&ctx)
+        .into_iter()
+        .filter(|diagnostic| options.selection.enabled(diagnostic.code))
+        .collect()
+}
+
+/// The items as a package the inspect stage can read, moving the data.
+fn stage(items: Vec<Item>) -> Package {
+    let entries = items
+        .into_iter()
+        .map(|item| {
+            let size = item.data.as_ref().map_or(0, |data| data.len() as u64);
+            Entry {
+                raw_name: item.name.as_bytes().to_vec(),
+                kind: match item.data {
+                    Some(_) => EntryKind::File,
+                    None => EntryKind::Directory,
+                },
+                name: item.name,
+                method: Method::Deflated,
+                encrypted: false,
+                compressed_size: size,
+                uncompressed_size: size,
+                data: item.data.map(Ok),
+            }
+        })
+        .collect();
+    Package {
+        path: PathBuf::from("staged.zip"),
+        container: Container::Zip,
+        entries,
+        unreadable: None,
+        over_limit: None,
+    }
+}
+
+fn unstage(package: Package) -> Vec<Item> {
+    package
+        .entries
+        .into_iter()
+        .map(|entry| Item {
+            name: entry.name,
+            data: match entry.data {
+                Some(Ok(data)) => Some(data),
+                _ => None,
+            },
+        })
+        .collect()
+}
+
+/// Whether any change is about `code`.
+pub fn fixes(repair: &Repair, code: Code) -> bool {
+    repair.changes.iter().any(|change| change.rule == code)
+}

@@ -173,8 +173,9 @@ pub fn fix_path(path: &Path, options: &Options, destination: &Destination) -> io
     if let Some(target) = &target {
         // Unchanged, the output is the input byte for byte.
         let out = if changed { &bytes } else { &original };
-        atomic::replace(target, out)
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", target.display())))?;
+        atomic::replace(target, out).map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot write {}: {e}", target.display()))
+        })?;
     }
     let repair = Repair {
         rebuild: rebuild::commands(&after, options.target.as_ref()),

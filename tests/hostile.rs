@@ -653,6 +653,51 @@ fn offsets_and_sizes_out_of_range() {
     );
 }
 
+/// Fills `.dynstr` with `fill` repeated, without a single NUL, and points
+/// symbol `i`'s name at `name_of(i)`.
+fn unterminated_names(elf: &mut [u8], layout: &Layout, fill: &[u8], name_of: fn(usize) -> u32) {
+    let dynstr = layout.section(elf, ".dynstr");
+    for (at, byte) in elf[dynstr.offset..dynstr.offset + dynstr.size]
+        .iter_mut()
+        .enumerate()
+    {
+        *byte = fill[at % fill.len()];
+    }
+    let dynsym = layout.section(elf, ".dynsym");
+    for index in 1..dynsym.size / SYM {
+        put_u32(elf, dynsym.offset + index * SYM, name_of(index));
+    }
+}
+
+/// Issue 11, item 5: names are borrowed and duplicates dropped before
+/// anything is copied, so one string named by every symbol is read once;
+/// overlapping suffixes of one string (which no linker writes) are refused.
+#[test]
+fn symbol_name_bombs() {
+    let patches: [(&str, Patch, &'static [&'static str]); 2] = [
+        (
+            "every dynamic symbol names one unterminated go:itab. string",
+            |elf, layout| {
+                unterminated_names(elf, layout, b"go:itab.*main.pulse,api.Source;", |_| 0);
+            },
+            &["S001"],
+        ),
+        (
+            "every dynamic symbol names another suffix of one unterminated string",
+            |elf, layout| {
+                unterminated_names(elf, layout, b"go:itab.", |index| (index * 8) as u32);
+            },
+            &["E001"],
+        ),
+    ];
+    check_all(
+        "ELF symbol-name bombs",
+        patches
+            .into_iter()
+            .map(|(label, patch, expect)| patched_case(label, patch, expect)),
+    );
+}
+
 #[test]
 fn foreign_and_malformed_headers() {
     let cases = [

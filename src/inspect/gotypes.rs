@@ -3,15 +3,16 @@
 //! data's plugin table `ptab` lists each export's name and type, exactly what
 //! `plugin.Lookup` hands to eKuiper. No judgement here.
 
-mod image;
 mod moduledata;
 mod rtype;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use self::image::Image;
 use self::rtype::Types;
+use goblin::elf::header::{EM_AARCH64, EM_X86_64};
+
+use super::elf::Image;
 
 /// Cap on exports and interfaces decoded, far above any real plugin.
 const MAX_ENTRIES: u64 = 1 << 16;
@@ -195,15 +196,31 @@ pub fn same_module_layout(a: &str, b: &str) -> Option<bool> {
 /// Decodes the export table of a Go plugin built by `go_version`
 /// (`go1.25.4`, from its build info).
 pub fn export_types(bytes: &[u8], go_version: &str) -> Result<ExportTypes, String> {
+    let image =
+        Image::parse(bytes).map_err(|error| format!("not a readable ELF file: {}", error.0))?;
+    decode(&image, go_version)
+}
+
+/// Decodes the export table of the parsed library `image`, built by
+/// `go_version` (`go1.25.4`, from its build info).
+pub fn decode(image: &Image, go_version: &str) -> Result<ExportTypes, String> {
     let Some(layout) = moduledata::layout(go_version) else {
         return Err(format!(
             "the type layout of {go_version} is not known (Go 1.21 to 1.27 are decoded)"
         ));
     };
-    let image = Image::parse(bytes)?;
-    let module = moduledata::find(&image, layout)?;
+    if !image.is_64_little_endian() {
+        return Err("only 64-bit little-endian libraries are decoded".into());
+    }
+    if !matches!(image.machine(), EM_X86_64 | EM_AARCH64) {
+        return Err(format!(
+            "machine {} is not decoded (amd64 and arm64 are)",
+            image.machine()
+        ));
+    }
+    let module = moduledata::find(image, layout)?;
     let types = Types {
-        image: &image,
+        image,
         types: module.types,
         etypes: module.etypes,
     };

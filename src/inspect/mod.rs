@@ -118,11 +118,23 @@ pub fn inspect<'p>(package: &'p Package, declared: &Declared) -> Facts<'p> {
         None => Vec::new(),
     };
     let library = libraries.first().map(|entry| {
-        let plugin = entry.bytes().map(elf::inspect_library);
+        // The library is parsed once, for the ELF facts and the Go types.
+        let image = entry.bytes().map(elf::Image::parse);
+        let plugin = image.as_ref().map(|image| match image {
+            Ok(image) => elf::facts(image),
+            Err(not_elf) => Err(not_elf.clone()),
+        });
+        let export_types = match (&image, &plugin) {
+            (Some(Ok(image)), Some(Ok(plugin))) => plugin
+                .build_info
+                .as_ref()
+                .map(|info| gotypes::decode(image, &info.go_version)),
+            _ => None,
+        };
         Library {
             entry,
             version: identity::library_version(&entry.name),
-            export_types: export_types(entry, plugin.as_ref()),
+            export_types,
             plugin,
         }
     });
@@ -158,17 +170,6 @@ pub fn inspect<'p>(package: &'p Package, declared: &Declared) -> Facts<'p> {
         config,
         go_mod,
     }
-}
-
-fn export_types(
-    entry: &Entry,
-    plugin: Option<&Result<GoPlugin, NotElf>>,
-) -> Option<Result<gotypes::ExportTypes, String>> {
-    let build_info = plugin?.as_ref().ok()?.build_info.as_ref()?;
-    Some(gotypes::export_types(
-        entry.bytes()?,
-        &build_info.go_version,
-    ))
 }
 
 fn parse_text<'p, T>(

@@ -5,7 +5,7 @@
 //! Go 1.20–1.25 linkers write (cmd/link/internal/ld/symtab.go); the magic
 //! 0xfffffff1 marks exactly those releases' pcln tables.
 
-use super::image::Image;
+use crate::inspect::elf::Image;
 
 const PCLN_MAGIC: u32 = 0xffff_fff1;
 const WORD: u64 = 8;
@@ -192,7 +192,7 @@ fn decode(image: &Image, base: u64, layout: Layout) -> Option<ModuleData> {
     if path_len == 0 || path_len > MAX_PATH {
         return None;
     }
-    let plugin_path = std::str::from_utf8(image.slice(path_address, path_len)?).ok()?;
+    let plugin_path = std::str::from_utf8(image.at_address(path_address, path_len)?).ok()?;
     let itabs = match layout.itabs {
         ItabsField::Links(index) => Itabs::Links(slice(index, MAX_TABLE)?),
         ItabsField::Region(index) => {

@@ -2,8 +2,8 @@
 //! kind-specific structures that follow it) and their names, as the Go
 //! 1.21–1.25 compilers lay them out for 64-bit targets.
 
-use super::image::Image;
 use super::{Method, TypeKind, TypeName};
+use crate::inspect::elf::Image;
 
 /// `abi.Type`: size, ptrdata, hash, tflag, align, fieldAlign, kind, equal,
 /// gcdata, str, ptrToThis.
@@ -53,7 +53,9 @@ impl Types<'_, '_> {
         if address < self.types || address >= self.etypes {
             return None;
         }
-        let head = self.image.slice(address, 11.min(self.etypes - address))?;
+        let head = self
+            .image
+            .at_address(address, 11.min(self.etypes - address))?;
         let (len, used) = read_varint(head.get(1..)?)?;
         if len > MAX_NAME {
             return None;
@@ -62,7 +64,7 @@ impl Types<'_, '_> {
         if start.checked_add(len)? > self.etypes {
             return None;
         }
-        let bytes = self.image.slice(start, len)?;
+        let bytes = self.image.at_address(start, len)?;
         String::from_utf8(bytes.to_vec()).ok()
     }
 
@@ -229,8 +231,8 @@ pub fn read_varint(bytes: &[u8]) -> Option<(u64, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::image::Segment;
     use super::*;
+    use crate::inspect::elf::Segment;
 
     const BASE: u64 = 0x1000;
 

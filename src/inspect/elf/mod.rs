@@ -1,23 +1,21 @@
-//! Reads the ELF image of a plugin library into [`GoPlugin`] facts (goblin).
+//! Reads a plugin library's ELF image into [`GoPlugin`] facts: the
+//! header, `DT_NEEDED`, the interpreter, the build info and what the Go
+//! dynamic symbols tell (exports, `go:itab` interfaces, fingerprints).
 //!
-//! Every offset, size and count in the file is untrusted. Tables are checked
-//! against the file size before goblin reads them, and goblin is only asked
-//! for the parts we use: a full `Elf::parse` would also walk relocations,
-//! version tables and the static symbol table, which we never need.
+//! The [`Image`] is parsed once (goblin, asked only for the parts we use)
+//! and lent to these facts and to the Go type decoder; the dynamic table,
+//! symbols and relocations are read when first needed.
+
+mod image;
+mod symbols;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use goblin::container::{Container, Ctx, Endian as ByteOrder};
-use goblin::elf::dynamic::{self, Dynamic};
-use goblin::elf::header::{self, Header};
-use goblin::elf::program_header::{self, ProgramHeader};
-use goblin::elf::section_header::{self, SectionHeader};
-use goblin::elf::sym::{self, Symtab};
+use self::symbols::{DynSym, DynamicSymbols, SymKind};
+use super::buildinfo::BuildInfo;
+use super::library::{Export, ExportForm, GoPlugin, Itab, NotElf};
 
-use super::buildinfo::{self, BuildInfo, BuildInfoError};
-use super::library::{
-    Class, ElfHeader, ElfType, Endian, Export, ExportForm, GoPlugin, Itab, NotElf,
-};
+pub use self::image::{Image, Segment};
 
 /// Go's fingerprints are 8 bytes; anything much larger is not a fingerprint
 /// and would let a hostile file multiply its size in memory.
@@ -29,21 +27,27 @@ const UNNAMED_PREFIX: &str = "plugin/unnamed-";
 /// What `go build x.go` records as the main package path.
 const FILES_PACKAGE: &str = "command-line-arguments";
 
+/// Parses `bytes` and reads its facts: for a caller that needs nothing
+/// else of the image.
 pub fn inspect_library(bytes: &[u8]) -> Result<GoPlugin, NotElf> {
-    let image = Image::parse(bytes)?;
-    let dynamic = image.dynamic()?;
-    let symbols = image.dynamic_symbols(&dynamic)?;
-    let go = GoSymbols::scan(&image, &symbols);
+    facts(&Image::parse(bytes)?)
+}
+
+/// The facts of a parsed image.
+pub fn facts(image: &Image) -> Result<GoPlugin, NotElf> {
+    let needed = image.dynamic()?.needed.clone();
+    let symbols = image.dynamic_symbols()?;
+    let go = GoSymbols::scan(image, symbols)?;
     let build = image.build_info();
     let build_info = build.as_ref().and_then(|result| result.as_ref().ok());
-    let plugin_path = plugin_path(build_info, &go.packages, &symbols);
-    let exports = plugin_path
-        .as_deref()
-        .map(|path| exports(&symbols, path))
-        .unwrap_or_default();
+    let plugin_path = plugin_path(build_info, &go.packages, symbols);
+    let exports = match plugin_path.as_deref() {
+        Some(path) => exports(symbols, path)?,
+        None => Vec::new(),
+    };
     Ok(GoPlugin {
         header: image.elf_header(),
-        needed: dynamic.needed,
+        needed,
         interpreter: image.interpreter()?,
         plugin_path,
         exports,
@@ -60,569 +64,6 @@ fn not_elf(message: impl Into<String>) -> NotElf {
     NotElf(message.into())
 }
 
-/// Entry sizes of the ELF tables for one class.
-struct Layout {
-    phdr: u64,
-    shdr: u64,
-    sym: u64,
-    word: u64,
-}
-
-impl Layout {
-    fn of(container: Container) -> Layout {
-        match container {
-            Container::Little => Layout {
-                phdr: 32,
-                shdr: 40,
-                sym: 16,
-                word: 4,
-            },
-            Container::Big => Layout {
-                phdr: 56,
-                shdr: 64,
-                sym: 24,
-                word: 8,
-            },
-        }
-    }
-}
-
-/// The parts of the file every later step needs, validated.
-struct Image<'a> {
-    bytes: &'a [u8],
-    header: Header,
-    ctx: Ctx,
-    segments: Vec<ProgramHeader>,
-    /// The `PT_LOAD` segments sorted by address, for address lookups in
-    /// logarithmic time whatever the number of segments.
-    loads: Vec<ProgramHeader>,
-    sections: Vec<SectionHeader>,
-}
-
-impl<'a> Image<'a> {
-    fn parse(bytes: &'a [u8]) -> Result<Image<'a>, NotElf> {
-        let (header, ctx) = read_header(bytes)?;
-        let layout = Layout::of(ctx.container);
-        let segments = program_headers(bytes, &header, ctx, &layout)?;
-        check_loaded_segments(bytes, &segments)?;
-        let mut loads: Vec<ProgramHeader> = segments
-            .iter()
-            .filter(|segment| segment.p_type == program_header::PT_LOAD)
-            .cloned()
-            .collect();
-        loads.sort_by_key(|segment| segment.p_vaddr);
-        let sections = section_headers(bytes, &header, ctx, &layout)?;
-        Ok(Image {
-            bytes,
-            header,
-            ctx,
-            segments,
-            loads,
-            sections,
-        })
-    }
-
-    fn layout(&self) -> Layout {
-        Layout::of(self.ctx.container)
-    }
-
-    fn elf_header(&self) -> ElfHeader {
-        ElfHeader {
-            class: match self.ctx.container {
-                Container::Little => Class::Elf32,
-                Container::Big => Class::Elf64,
-            },
-            endian: if self.ctx.le.is_little() {
-                Endian::Little
-            } else {
-                Endian::Big
-            },
-            machine: self.header.e_machine,
-            elf_type: match self.header.e_type {
-                header::ET_REL => ElfType::Relocatable,
-                header::ET_EXEC => ElfType::Executable,
-                header::ET_DYN => ElfType::SharedObject,
-                header::ET_CORE => ElfType::Core,
-                other => ElfType::Other(other),
-            },
-        }
-    }
-
-    /// `size` bytes at file offset `offset`, when they are all in the file.
-    fn file_range(&self, offset: u64, size: u64) -> Option<&'a [u8]> {
-        file_range(self.bytes, offset, size)
-    }
-
-    /// `size` bytes at virtual address `address`, when a loaded segment
-    /// holds them all in the file (not in its zero-filled tail).
-    fn at_address(&self, address: u64, size: u64) -> Option<&'a [u8]> {
-        self.rest_at_address(address)?
-            .get(..usize::try_from(size).ok()?)
-    }
-
-    /// The file bytes from virtual address `address` to the end of the
-    /// loaded segment holding it.
-    fn rest_at_address(&self, address: u64) -> Option<&'a [u8]> {
-        let after = self
-            .loads
-            .partition_point(|segment| segment.p_vaddr <= address);
-        let segment = self.loads.get(after.checked_sub(1)?)?;
-        let inside = address.checked_sub(segment.p_vaddr)?;
-        let rest = segment.p_filesz.checked_sub(inside)?;
-        self.file_range(segment.p_offset.checked_add(inside)?, rest)
-    }
-
-    fn interpreter(&self) -> Result<Option<String>, NotElf> {
-        let Some(segment) = self
-            .segments
-            .iter()
-            .find(|segment| segment.p_type == program_header::PT_INTERP)
-        else {
-            return Ok(None);
-        };
-        let path = self
-            .file_range(segment.p_offset, segment.p_filesz)
-            .ok_or_else(|| not_elf("the PT_INTERP segment lies outside the file"))?;
-        Ok(Some(String::from_utf8_lossy(c_string(path)).into_owned()))
-    }
-
-    fn section_name(&self, section: &SectionHeader) -> Option<&'a [u8]> {
-        let mut index = usize::from(self.header.e_shstrndx);
-        if index == section_header::SHN_XINDEX as usize {
-            index = usize::try_from(self.sections.first()?.sh_link).ok()?;
-        }
-        let names = self.section_data(self.sections.get(index)?)?;
-        Some(c_string(names.get(section.sh_name..)?))
-    }
-
-    fn section(&self, name: &str) -> Option<&SectionHeader> {
-        self.sections
-            .iter()
-            .find(|section| self.section_name(section) == Some(name.as_bytes()))
-    }
-
-    fn section_data(&self, section: &SectionHeader) -> Option<&'a [u8]> {
-        if section.sh_type == section_header::SHT_NOBITS {
-            return None;
-        }
-        self.file_range(section.sh_offset, section.sh_size)
-    }
-
-    fn dynamic(&self) -> Result<DynamicInfo<'a>, NotElf> {
-        let Some(segment) = self
-            .segments
-            .iter()
-            .find(|segment| segment.p_type == program_header::PT_DYNAMIC)
-        else {
-            return Ok(DynamicInfo::default());
-        };
-        if self
-            .file_range(segment.p_offset, segment.p_filesz)
-            .is_none()
-        {
-            return Err(not_elf(format!(
-                "the dynamic table ({} bytes at offset {:#x}) lies outside the file",
-                segment.p_filesz, segment.p_offset
-            )));
-        }
-        let table = Dynamic::parse(self.bytes, &self.segments, self.ctx)
-            .map_err(|error| not_elf(format!("unreadable dynamic table: {error}")))?;
-        let Some(table) = table else {
-            return Ok(DynamicInfo::default());
-        };
-        DynamicInfo::read(self, &table)
-    }
-
-    /// The dynamic symbol table, with every name checked to lie in the
-    /// string table.
-    fn dynamic_symbols(&self, dynamic: &DynamicInfo<'a>) -> Result<DynamicSymbols<'a>, NotElf> {
-        let (Some(address), Some(names)) = (dynamic.symtab, dynamic.strings) else {
-            return Ok(DynamicSymbols::default());
-        };
-        if self.rest_at_address(address).is_none() {
-            return Err(not_elf(format!(
-                "the dynamic symbol table (DT_SYMTAB {address:#x}) lies outside the file"
-            )));
-        }
-        let count = self.dynamic_symbol_count(address, dynamic)?;
-        if count == 0 {
-            return Ok(DynamicSymbols::default());
-        }
-        let table = count
-            .checked_mul(self.layout().sym)
-            .and_then(|size| self.at_address(address, size))
-            .ok_or_else(|| {
-                not_elf(format!(
-                    "the dynamic symbol table ({count} symbols at {address:#x}) lies outside the file"
-                ))
-            })?;
-        let count = usize::try_from(count).map_err(|_| not_elf("too many dynamic symbols"))?;
-        let table = Symtab::parse(table, 0, count, self.ctx)
-            .map_err(|error| not_elf(format!("unreadable dynamic symbol table: {error}")))?;
-        if table
-            .iter()
-            .any(|symbol| names.get(symbol.st_name..).is_none())
-        {
-            return Err(not_elf(
-                "a dynamic symbol's name lies outside the string table",
-            ));
-        }
-        Ok(DynamicSymbols { table, names })
-    }
-
-    /// The loader never needs the count; readers take it from the
-    /// `.dynsym` section, else from the hash tables.
-    fn dynamic_symbol_count(&self, address: u64, dynamic: &DynamicInfo) -> Result<u64, NotElf> {
-        let layout = self.layout();
-        if let Some(section) = self.sections.iter().find(|section| {
-            section.sh_type == section_header::SHT_DYNSYM && section.sh_addr == address
-        }) {
-            return Ok(section.sh_size / layout.sym);
-        }
-        if let Some(hash) = dynamic.hash {
-            return self
-                .at_address(hash, 8)
-                .and_then(|words| self.u32_at(words, 1))
-                .map(u64::from)
-                .ok_or_else(|| not_elf("the DT_HASH table lies outside the file"));
-        }
-        if let Some(gnu_hash) = dynamic.gnu_hash {
-            return self
-                .gnu_hash_count(gnu_hash)
-                .ok_or_else(|| not_elf("the DT_GNU_HASH table is truncated or outside the file"));
-        }
-        Ok(0)
-    }
-
-    /// The number of symbols covered by a GNU hash table: one past the last
-    /// symbol of the longest-numbered chain.
-    fn gnu_hash_count(&self, address: u64) -> Option<u64> {
-        let table = self.rest_at_address(address)?;
-        let buckets = u64::from(self.u32_at(table, 0)?);
-        let first = u64::from(self.u32_at(table, 1)?);
-        let bloom_words = u64::from(self.u32_at(table, 2)?);
-        let buckets_start = bloom_words
-            .checked_mul(self.layout().word)?
-            .checked_add(16)?;
-        let buckets_words = table.get(usize::try_from(buckets_start).ok()?..)?;
-        let mut last = 0;
-        for index in 0..usize::try_from(buckets).ok()? {
-            last = last.max(self.u32_at(buckets_words, index)?);
-        }
-        let last = u64::from(last);
-        if last < first {
-            return Some(first);
-        }
-        let chain_start = buckets.checked_add(last - first)?.checked_mul(4)?;
-        let chains = buckets_words.get(usize::try_from(chain_start).ok()?..)?;
-        let end = (0..chains.len() / 4)
-            .find(|&index| self.u32_at(chains, index).is_some_and(|hash| hash & 1 == 1))?;
-        last.checked_add(u64::try_from(end).ok()?)?.checked_add(1)
-    }
-
-    /// The `index`th 32-bit word of `bytes`, in the file's byte order.
-    fn u32_at(&self, bytes: &[u8], index: usize) -> Option<u32> {
-        let start = index.checked_mul(4)?;
-        let word: [u8; 4] = bytes.get(start..start.checked_add(4)?)?.try_into().ok()?;
-        Some(if self.ctx.le.is_little() {
-            u32::from_le_bytes(word)
-        } else {
-            u32::from_be_bytes(word)
-        })
-    }
-
-    /// The decoded build info: `None` when the library has none (a C
-    /// library), an error when it is there but unreadable.
-    fn build_info(&self) -> Option<Result<BuildInfo, BuildInfoError>> {
-        let blob = match self.section(".go.buildinfo") {
-            Some(section) => match self.section_data(section) {
-                Some(data) => data,
-                None => {
-                    return Some(Err(BuildInfoError(
-                        "the .go.buildinfo section lies outside the file".into(),
-                    )));
-                }
-            },
-            None => self.search_build_info()?,
-        };
-        let read_pointer =
-            |address: u64, size: u64| self.at_address(address, size).map(<[u8]>::to_vec);
-        Some(buildinfo::decode(blob, &read_pointer))
-    }
-
-    /// Without section headers, the blob is found the way `debug/buildinfo`
-    /// does: at a 16-byte-aligned address in the first writable data
-    /// segment (only the first: segments may overlap, and searching each
-    /// would be quadratic on a hostile file).
-    fn search_build_info(&self) -> Option<&'a [u8]> {
-        let segment = self.segments.iter().find(|segment| {
-            segment.p_type == program_header::PT_LOAD
-                && segment.p_flags & program_header::PF_W != 0
-                && segment.p_flags & program_header::PF_X == 0
-        })?;
-        let align = buildinfo::ALIGN as u64;
-        let skip = (align - segment.p_vaddr % align) % align;
-        let data = self.rest_at_address(segment.p_vaddr.checked_add(skip)?)?;
-        data.get(buildinfo::find(data)?..)
-    }
-}
-
-fn file_range(bytes: &[u8], offset: u64, size: u64) -> Option<&[u8]> {
-    let start = usize::try_from(offset).ok()?;
-    let end = start.checked_add(usize::try_from(size).ok()?)?;
-    bytes.get(start..end)
-}
-
-/// The bytes up to the first NUL (or all of them).
-fn c_string(bytes: &[u8]) -> &[u8] {
-    let end = bytes
-        .iter()
-        .position(|&byte| byte == 0)
-        .unwrap_or(bytes.len());
-    bytes.get(..end).unwrap_or(bytes)
-}
-
-fn read_header(bytes: &[u8]) -> Result<(Header, Ctx), NotElf> {
-    let ident = bytes.get(..header::SIZEOF_IDENT).ok_or_else(|| {
-        not_elf(format!(
-            "{} bytes are too few for an ELF header",
-            bytes.len()
-        ))
-    })?;
-    if !ident.starts_with(header::ELFMAG) {
-        return Err(not_elf(
-            "no ELF magic number (\\x7fELF) at the start of the file",
-        ));
-    }
-    let container = match ident.get(header::EI_CLASS).copied() {
-        Some(header::ELFCLASS32) => Container::Little,
-        Some(header::ELFCLASS64) => Container::Big,
-        other => return Err(not_elf(format!("unknown ELF class {other:?}"))),
-    };
-    let order = match ident.get(header::EI_DATA).copied() {
-        Some(header::ELFDATA2LSB) => ByteOrder::Little,
-        Some(header::ELFDATA2MSB) => ByteOrder::Big,
-        other => return Err(not_elf(format!("unknown ELF byte order {other:?}"))),
-    };
-    let header = goblin::elf::Elf::parse_header(bytes)
-        .map_err(|error| not_elf(format!("truncated ELF header: {error}")))?;
-    Ok((header, Ctx::new(container, order)))
-}
-
-/// Checks that `count` entries of `entry_size` bytes at `offset` are in the file.
-fn check_table(
-    bytes: &[u8],
-    what: &str,
-    offset: u64,
-    count: u64,
-    entry_size: u64,
-) -> Result<(), NotElf> {
-    let inside = count
-        .checked_mul(entry_size)
-        .and_then(|size| file_range(bytes, offset, size))
-        .is_some();
-    if inside {
-        Ok(())
-    } else {
-        Err(not_elf(format!(
-            "the {what} ({count} entries at offset {offset:#x}) run past the end of the file ({} bytes)",
-            bytes.len()
-        )))
-    }
-}
-
-fn check_entry_size(what: &str, declared: u16, expected: u64) -> Result<(), NotElf> {
-    if u64::from(declared) == expected {
-        Ok(())
-    } else {
-        Err(not_elf(format!(
-            "{what} entries are {declared} bytes, expected {expected}"
-        )))
-    }
-}
-
-fn program_headers(
-    bytes: &[u8],
-    header: &Header,
-    ctx: Ctx,
-    layout: &Layout,
-) -> Result<Vec<ProgramHeader>, NotElf> {
-    if header.e_phnum == 0 {
-        return Ok(Vec::new());
-    }
-    check_entry_size("program header", header.e_phentsize, layout.phdr)?;
-    check_table(
-        bytes,
-        "program headers",
-        header.e_phoff,
-        u64::from(header.e_phnum),
-        layout.phdr,
-    )?;
-    let offset =
-        usize::try_from(header.e_phoff).map_err(|_| not_elf("program header offset too large"))?;
-    ProgramHeader::parse(bytes, offset, usize::from(header.e_phnum), ctx)
-        .map_err(|error| not_elf(format!("unreadable program headers: {error}")))
-}
-
-/// A loaded segment cut short is a truncated file: the loader would map
-/// missing bytes.
-fn check_loaded_segments(bytes: &[u8], segments: &[ProgramHeader]) -> Result<(), NotElf> {
-    let loaded = segments
-        .iter()
-        .filter(|segment| segment.p_type == program_header::PT_LOAD);
-    for (index, segment) in loaded.enumerate() {
-        if file_range(bytes, segment.p_offset, segment.p_filesz).is_none() {
-            return Err(not_elf(format!(
-                "loadable segment {index} ({} bytes at offset {:#x}) runs past the end of the file ({} bytes): truncated?",
-                segment.p_filesz,
-                segment.p_offset,
-                bytes.len()
-            )));
-        }
-    }
-    Ok(())
-}
-
-fn section_headers(
-    bytes: &[u8],
-    header: &Header,
-    ctx: Ctx,
-    layout: &Layout,
-) -> Result<Vec<SectionHeader>, NotElf> {
-    if header.e_shoff == 0 {
-        return Ok(Vec::new());
-    }
-    check_entry_size("section header", header.e_shentsize, layout.shdr)?;
-    check_table(bytes, "section headers", header.e_shoff, 1, layout.shdr)?;
-    let offset =
-        usize::try_from(header.e_shoff).map_err(|_| not_elf("section header offset too large"))?;
-    // With 0xff00 sections or more, e_shnum is 0 and the count is the first
-    // header's sh_size.
-    let count = match header.e_shnum {
-        0 => SectionHeader::parse(bytes, offset, 1, ctx)
-            .ok()
-            .and_then(|first| first.first().map(|first| first.sh_size))
-            .unwrap_or(0),
-        count => u64::from(count),
-    };
-    check_table(
-        bytes,
-        "section headers",
-        header.e_shoff,
-        count.max(1),
-        layout.shdr,
-    )?;
-    let count = usize::try_from(count).map_err(|_| not_elf("too many section headers"))?;
-    SectionHeader::parse(bytes, offset, count, ctx)
-        .map_err(|error| not_elf(format!("unreadable section headers: {error}")))
-}
-
-/// What the dynamic table says, with addresses left virtual.
-#[derive(Default)]
-struct DynamicInfo<'a> {
-    needed: Vec<String>,
-    strings: Option<&'a [u8]>,
-    symtab: Option<u64>,
-    hash: Option<u64>,
-    gnu_hash: Option<u64>,
-}
-
-impl<'a> DynamicInfo<'a> {
-    fn read(image: &Image<'a>, table: &Dynamic) -> Result<DynamicInfo<'a>, NotElf> {
-        let value = |tag: u64| {
-            table
-                .dyns
-                .iter()
-                .find(|entry| entry.d_tag == tag)
-                .map(|entry| entry.d_val)
-        };
-        let strings = match (value(dynamic::DT_STRTAB), value(dynamic::DT_STRSZ)) {
-            (Some(address), Some(size)) => Some(image.at_address(address, size).ok_or_else(|| {
-                not_elf(format!(
-                    "the dynamic string table ({size} bytes at {address:#x}) lies outside the file"
-                ))
-            })?),
-            _ => None,
-        };
-        if let Some(size) = value(dynamic::DT_SYMENT).filter(|&size| size != image.layout().sym) {
-            return Err(not_elf(format!(
-                "dynamic symbols are {size} bytes, expected {}",
-                image.layout().sym
-            )));
-        }
-        let mut needed = Vec::new();
-        for entry in table
-            .dyns
-            .iter()
-            .filter(|entry| entry.d_tag == dynamic::DT_NEEDED)
-        {
-            let name = strings
-                .and_then(|strings| strings.get(usize::try_from(entry.d_val).ok()?..))
-                .ok_or_else(|| not_elf("a DT_NEEDED name lies outside the dynamic string table"))?;
-            needed.push(String::from_utf8_lossy(c_string(name)).into_owned());
-        }
-        Ok(DynamicInfo {
-            needed,
-            strings,
-            symtab: value(dynamic::DT_SYMTAB),
-            hash: value(dynamic::DT_HASH),
-            gnu_hash: value(dynamic::DT_GNU_HASH),
-        })
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SymKind {
-    Function,
-    Object,
-    Other,
-}
-
-/// The dynamic symbol table, read lazily: a large plugin has tens of
-/// thousands of symbols and each pass only keeps a few.
-#[derive(Default)]
-struct DynamicSymbols<'a> {
-    table: Symtab<'a>,
-    names: &'a [u8],
-}
-
-impl<'a> DynamicSymbols<'a> {
-    /// The symbols defined in this library whose name is UTF-8.
-    fn iter(&self) -> impl Iterator<Item = DynSym<'a>> + '_ {
-        self.table
-            .iter()
-            .filter(|symbol| symbol.st_shndx != section_header::SHN_UNDEF as usize)
-            .filter_map(|symbol| {
-                let name = c_string(self.names.get(symbol.st_name..)?);
-                Some(DynSym::new(std::str::from_utf8(name).ok()?, &symbol))
-            })
-    }
-}
-
-/// A defined dynamic symbol.
-struct DynSym<'a> {
-    name: &'a str,
-    kind: SymKind,
-    address: u64,
-    size: u64,
-}
-
-impl<'a> DynSym<'a> {
-    fn new(name: &'a str, symbol: &sym::Sym) -> DynSym<'a> {
-        let kind = match symbol.st_type() {
-            sym::STT_FUNC => SymKind::Function,
-            sym::STT_OBJECT => SymKind::Object,
-            _ => SymKind::Other,
-        };
-        DynSym {
-            name,
-            kind,
-            address: symbol.st_value,
-            size: symbol.st_size,
-        }
-    }
-}
-
 /// What one pass over the dynamic symbols finds before the plugin path is
 /// known.
 struct GoSymbols<'a> {
@@ -633,29 +74,39 @@ struct GoSymbols<'a> {
 }
 
 impl<'a> GoSymbols<'a> {
-    fn scan(image: &Image<'_>, symbols: &DynamicSymbols<'a>) -> GoSymbols<'a> {
-        let mut found = GoSymbols {
-            packages: BTreeSet::new(),
-            itabs: Vec::new(),
-            fingerprints: BTreeMap::new(),
-        };
-        for symbol in symbols.iter() {
-            if let Some(package) = symbol.name.strip_prefix(PKGHASH_PREFIX) {
-                found.packages.insert(package);
-                if let Some(bytes) = fingerprint(image, &symbol) {
-                    found
-                        .fingerprints
-                        .insert(package.to_string(), bytes.to_vec());
-                }
-            } else if let Some(itab) = symbol.name.strip_prefix(ITAB_PREFIX).and_then(split_itab) {
-                found.itabs.push(itab);
+    /// Names stay borrowed until duplicates are gone: only distinct
+    /// packages and itabs are copied.
+    fn scan(image: &Image<'_>, symbols: &DynamicSymbols<'a>) -> Result<GoSymbols<'a>, NotElf> {
+        let mut packages = BTreeSet::new();
+        let mut fingerprints = BTreeMap::new();
+        for symbol in symbols.with_prefix(PKGHASH_PREFIX)? {
+            let Some(package) = symbol.name.strip_prefix(PKGHASH_PREFIX) else {
+                continue;
+            };
+            packages.insert(package);
+            if let Some(bytes) = fingerprint(image, &symbol) {
+                fingerprints.insert(package, bytes);
             }
         }
-        found
-            .itabs
-            .sort_by(|a, b| (&a.concrete, &a.interface).cmp(&(&b.concrete, &b.interface)));
-        found.itabs.dedup();
-        found
+        let itabs: BTreeSet<(&str, &str)> = symbols
+            .with_prefix(ITAB_PREFIX)?
+            .iter()
+            .filter_map(|symbol| split_itab(symbol.name.strip_prefix(ITAB_PREFIX)?))
+            .collect();
+        Ok(GoSymbols {
+            packages,
+            itabs: itabs
+                .into_iter()
+                .map(|(concrete, interface)| Itab {
+                    concrete: concrete.to_string(),
+                    interface: interface.to_string(),
+                })
+                .collect(),
+            fingerprints: fingerprints
+                .into_iter()
+                .map(|(package, bytes)| (package.to_string(), bytes.to_vec()))
+                .collect(),
+        })
     }
 }
 
@@ -673,11 +124,7 @@ fn plugin_path(
         .filter(|path| *path != FILES_PACKAGE);
     if let Some(path) = recorded {
         let prefix = format!("{}.", path_to_prefix(path));
-        if packages.contains(path)
-            || symbols
-                .iter()
-                .any(|symbol| symbol.name.starts_with(&prefix))
-        {
+        if packages.contains(path) || symbols.any_with_prefix(&prefix) {
             return Some(path.to_string());
         }
     }
@@ -718,10 +165,11 @@ fn path_to_prefix(path: &str) -> String {
 /// Functions and variables of the main package whose name is exported
 /// (upper-case first letter); methods, closures and generic instances
 /// have a `.`, `(` or `[` in the name and are not lookup-able.
-fn exports(symbols: &DynamicSymbols<'_>, plugin_path: &str) -> Vec<Export> {
+fn exports(symbols: &DynamicSymbols<'_>, plugin_path: &str) -> Result<Vec<Export>, NotElf> {
     let prefix = format!("{}.", path_to_prefix(plugin_path));
     let mut exports: Vec<Export> = symbols
-        .iter()
+        .with_prefix(&prefix)?
+        .into_iter()
         .filter_map(|symbol| {
             let name = symbol.name.strip_prefix(&prefix)?;
             let form = match symbol.kind {
@@ -737,7 +185,7 @@ fn exports(symbols: &DynamicSymbols<'_>, plugin_path: &str) -> Vec<Export> {
         .collect();
     exports.sort_by(|a, b| a.name.cmp(&b.name));
     exports.dedup_by(|a, b| a.name == b.name);
-    exports
+    Ok(exports)
 }
 
 fn is_exported_identifier(name: &str) -> bool {
@@ -747,7 +195,7 @@ fn is_exported_identifier(name: &str) -> bool {
 
 /// `<concrete>,<interface>` of `go:itab.…`; a generic concrete type may
 /// hold commas inside its brackets.
-fn split_itab(pair: &str) -> Option<Itab> {
+fn split_itab(pair: &str) -> Option<(&str, &str)> {
     let mut depth = 0usize;
     for (index, c) in pair.char_indices() {
         match c {
@@ -758,10 +206,7 @@ fn split_itab(pair: &str) -> Option<Itab> {
                 if concrete.is_empty() || interface.is_empty() {
                     return None;
                 }
-                return Some(Itab {
-                    concrete: concrete.to_string(),
-                    interface: interface.to_string(),
-                });
+                return Some((concrete, interface));
             }
             _ => {}
         }
@@ -782,6 +227,8 @@ fn fingerprint<'a>(image: &Image<'a>, symbol: &DynSym<'_>) -> Option<&'a [u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inspect::buildinfo;
+    use crate::inspect::library::{Class, ElfHeader, ElfType, Endian};
     use object::Endianness;
     use object::elf as e;
     use object::write::elf::{

@@ -60,6 +60,9 @@ impl SeverityOverride {
 pub struct LimitSettings {
     pub max_entries: Option<u64>,
     pub max_entry_size: Option<u64>,
+    pub max_descriptor_size: Option<u64>,
+    pub max_config_size: Option<u64>,
+    pub max_kept_size: Option<u64>,
     pub max_total_size: Option<u64>,
     pub max_ratio: Option<u64>,
 }
@@ -69,6 +72,11 @@ impl LimitSettings {
         Limits {
             max_entries: self.max_entries.unwrap_or(limits.max_entries),
             max_entry_size: self.max_entry_size.unwrap_or(limits.max_entry_size),
+            max_descriptor_size: self
+                .max_descriptor_size
+                .unwrap_or(limits.max_descriptor_size),
+            max_config_size: self.max_config_size.unwrap_or(limits.max_config_size),
+            max_kept_size: self.max_kept_size.unwrap_or(limits.max_kept_size),
             max_total_size: self.max_total_size.unwrap_or(limits.max_total_size),
             max_ratio: self.max_ratio.unwrap_or(limits.max_ratio),
         }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::Context;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::read::{Container, Entry, EntryError, EntryKind, Method, Package};
+use crate::read::{Breach, Container, Entry, EntryError, EntryKind, Method, Package, Role};
 use crate::rules::Code;
 
 /// Runs every archive rule.
@@ -15,8 +15,8 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         out.push(unreadable_archive(reason));
         return;
     }
-    if let Some(reason) = &package.over_limit {
-        out.push(archive_over_limit(reason));
+    if let Some(breach) = &package.over_limit {
+        out.push(archive_over_limit(breach));
     }
     for entry in &package.entries {
         check_entry(ctx, entry, out);
@@ -192,6 +192,12 @@ fn special_entry(entry: &Entry) -> Option<Diagnostic> {
     let what = match entry.kind {
         EntryKind::Symlink => "a symbolic link",
         EntryKind::Special(bits) => special_kind(bits),
+        // Go's FileInfo says directory from the mode bits alone, and the
+        // installer then creates a folder where the file should be.
+        EntryKind::Directory if !entry.name.ends_with('/') => {
+            "a directory by its mode bits (Unix or DOS attributes), though its name has no \
+             trailing `/`: eKuiper creates a folder by that name"
+        }
         EntryKind::File | EntryKind::Directory => return None,
     };
     Some(
@@ -275,12 +281,19 @@ fn case_collision(entries: &[&Entry]) -> Diagnostic {
 }
 
 /// A006 for the archive as a whole.
-fn archive_over_limit(reason: &str) -> Diagnostic {
+fn archive_over_limit(breach: &Breach) -> Diagnostic {
     Diagnostic::new(
         Code::A006,
-        format!("the archive exceeds a safety limit: {reason}"),
+        format!(
+            "the archive exceeds a safety limit: {}",
+            breach_words(breach)
+        ),
     )
-    .help("A plugin package holds a library, a descriptor, a config and a few files: remove what does not belong, or check that the zip is not a zip bomb.")
+    .help(format!(
+        "A plugin package holds a library, a descriptor, a config and a few files: remove what \
+         does not belong, or check that the zip is not a zip bomb.{}",
+        raise_hint(breach)
+    ))
 }
 
 /// A006 and A008 for one entry, from what reading its data found.
@@ -289,11 +302,15 @@ fn data_problem(entry: &Entry) -> Option<Diagnostic> {
         return None;
     };
     let diagnostic = match error {
-        EntryError::OverLimit(reason) => Diagnostic::new(
+        EntryError::OverLimit(breach) => Diagnostic::new(
             Code::A006,
-            format!("`{}` exceeds a safety limit: {reason}", entry.name),
+            format!("`{}` exceeds a safety limit: {}", entry.name, breach_words(breach)),
         )
-        .help("Make sure the entry is what you meant to ship; a plugin library is rarely over a few hundred MiB or compressed more than 100:1."),
+        .help(format!(
+            "Make sure the entry is what you meant to ship; a plugin library is rarely over a \
+             few tens of MiB or compressed more than 100:1.{}",
+            raise_hint(breach)
+        )),
         EntryError::Corrupt(reason) => Diagnostic::new(
             Code::A008,
             format!("`{}` is corrupt: {reason}", entry.name),
@@ -303,6 +320,106 @@ fn data_problem(entry: &Entry) -> Option<Diagnostic> {
         EntryError::Encrypted | EntryError::UnsupportedMethod(_) => return None,
     };
     Some(diagnostic.entry(&entry.name))
+}
+
+/// What a broken limit means, in words (also for `--fix`, which refuses
+/// such packages).
+pub fn breach_words(breach: &Breach) -> String {
+    match breach {
+        Breach::Entries { limit } => {
+            format!("it has more than {limit} entries (only those were read)")
+        }
+        Breach::Names { limit } => format!(
+            "its entry names take more than {} (listing stopped there)",
+            bytes(*limit)
+        ),
+        Breach::TotalSize { declared, limit } => format!(
+            "its entries declare {} uncompressed in all, over the limit of {}",
+            bytes(*declared),
+            bytes(*limit)
+        ),
+        Breach::Size {
+            role,
+            declared,
+            limit,
+        } => format!(
+            "it declares {} uncompressed, over the limit of {} for {}; it was not inflated",
+            bytes(*declared),
+            bytes(*limit),
+            role_words(*role)
+        ),
+        Breach::Ratio {
+            declared,
+            compressed,
+            limit,
+        } => format!(
+            "it declares {} from {} compressed, a ratio over the limit of {limit}:1 (zip bomb?); \
+             it was not inflated",
+            bytes(*declared),
+            bytes(*compressed)
+        ),
+        Breach::Budget { declared, limit } => format!(
+            "keeping its {} would take what is kept of this package over {}; it was not inflated",
+            bytes(*declared),
+            bytes(*limit)
+        ),
+        Breach::Inflated { limit } => format!(
+            "inflating it would take the package over {} inflated in all; it was not inflated",
+            bytes(*limit)
+        ),
+        Breach::Overlap { other } => format!(
+            "its bytes overlap those of `{other}`: overlapping entries inflate the same data \
+             again and again (a zip-bomb technique)"
+        ),
+    }
+}
+
+fn role_words(role: Role) -> &'static str {
+    match role {
+        Role::Library => "a library",
+        Role::Descriptor => "a descriptor (.json)",
+        Role::Config => "a config (.yaml)",
+        Role::Other => "a kept file",
+    }
+}
+
+/// The `[limits]` key that raises the limit, for packages that are meant
+/// to be that large.
+fn raise_hint(breach: &Breach) -> String {
+    let key = match breach {
+        Breach::Entries { .. } => "max-entries",
+        Breach::Names { .. } | Breach::Budget { .. } => "max-kept-size",
+        Breach::TotalSize { .. } | Breach::Inflated { .. } => "max-total-size",
+        Breach::Size {
+            role: Role::Library | Role::Other,
+            ..
+        } => "max-entry-size",
+        Breach::Size {
+            role: Role::Descriptor,
+            ..
+        } => "max-descriptor-size",
+        Breach::Size {
+            role: Role::Config, ..
+        } => "max-config-size",
+        Breach::Ratio { .. } => "max-ratio",
+        Breach::Overlap { .. } => return String::new(),
+    };
+    format!(" If it is meant to be this large, raise `{key}` under [limits] in ekplugin-lint.toml.")
+}
+
+/// A byte count with its binary unit when that reads better.
+fn bytes(count: u64) -> String {
+    const MIB: u64 = 1 << 20;
+    const KIB: u64 = 1 << 10;
+    if count >= MIB && count.is_multiple_of(MIB) {
+        format!("{} MiB", count / MIB)
+    } else if count >= MIB {
+        format!("{count} bytes ({:.1} MiB)", count as f64 / MIB as f64)
+    } else if count >= KIB && count.is_multiple_of(KIB) {
+        format!("{} KiB", count / KIB)
+    } else {
+        format!("{count} bytes")
+    }
 }
 
 /// A007.
@@ -652,7 +769,11 @@ mod tests {
         let mut corrupt = entry("random.json", EntryKind::File);
         corrupt.data = Some(Err(EntryError::Corrupt("bad".into())));
         let mut big = entry("random.yaml", EntryKind::File);
-        big.data = Some(Err(EntryError::OverLimit("big".into())));
+        big.data = Some(Err(EntryError::OverLimit(Breach::Size {
+            role: Role::Config,
+            declared: 2 << 20,
+            limit: 1 << 20,
+        })));
         let mut locked = entry("etc/x", EntryKind::File);
         locked.encrypted = true;
         locked.method = Method::Other(99);

@@ -14,6 +14,8 @@
 //! a fact of `inspect` or a [`Target`] method.
 
 mod archive;
+
+pub use self::archive::breach_words;
 mod build;
 mod elf;
 mod library;

@@ -184,7 +184,8 @@ fn entry_data(
 
 fn describe(error: &EntryError) -> String {
     match error {
-        EntryError::Corrupt(reason) | EntryError::OverLimit(reason) => reason.clone(),
+        EntryError::Corrupt(reason) => reason.clone(),
+        EntryError::OverLimit(breach) => crate::check::breach_words(breach),
         EntryError::Encrypted => "it is encrypted".into(),
         EntryError::UnsupportedMethod(method) => {
             format!("its compression method {method} is not selected for recompression (A010)")

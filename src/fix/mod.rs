@@ -210,10 +210,12 @@ fn refusal(package: &Package) -> Option<String> {
             "the package is not a readable zip archive: {reason}"
         ));
     }
-    package
-        .over_limit
-        .as_ref()
-        .map(|reason| format!("the archive exceeds a safety limit: {reason}"))
+    package.over_limit.as_ref().map(|breach| {
+        format!(
+            "the archive exceeds a safety limit: {}",
+            check::breach_words(breach)
+        )
+    })
 }
 
 /// The repaired entries and the changes that led to them.

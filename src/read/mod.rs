@@ -5,6 +5,8 @@
 
 mod zip;
 
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub use self::zip::{
@@ -12,13 +14,30 @@ pub use self::zip::{
 };
 
 /// Bounds that keep a hostile archive from costing unbounded time or memory.
+///
+/// Memory is bounded by what is kept, never by what a header declares: the
+/// defaults keep at most [`Limits::max_kept_size`] bytes of one package, so
+/// a package within them lints inside 128 MiB of address space (the binary
+/// itself needs about 24 MiB, parsing what is kept a little more).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Most entries the central directory may list.
     pub max_entries: u64,
-    /// Largest uncompressed size of one inspected entry.
+    /// Largest uncompressed size of the library (a root `.so`), the one
+    /// entry kept whole that can be large.
     pub max_entry_size: u64,
-    /// Largest sum of the uncompressed sizes of all entries.
+    /// Largest descriptor (a root `.json`): real ones are under 100 kB (the
+    /// largest of eKuiper's own, 78 kB).
+    pub max_descriptor_size: u64,
+    /// Largest config (a root `.yaml`/`.yml`): real ones are a few kB (the
+    /// largest of eKuiper's own, 3 kB).
+    pub max_config_size: u64,
+    /// Most bytes kept in memory for one package: the kept entries' data
+    /// and every entry's name.
+    pub max_kept_size: u64,
+    /// Largest sum of the uncompressed sizes of all entries; every entry
+    /// the installer extracts is inflated (to check its CRC), so this
+    /// bounds the time one package takes.
     pub max_total_size: u64,
     /// Largest uncompressed/compressed ratio of one entry (bombs inflate
     /// ~1000:1; Go plugins ~3:1).
@@ -29,11 +48,90 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_entries: 10_000,
-            max_entry_size: 512 << 20,
-            max_total_size: 1 << 30,
+            max_entry_size: 64 << 20,
+            max_descriptor_size: 512 << 10,
+            max_config_size: 256 << 10,
+            max_kept_size: 64 << 20,
+            max_total_size: 256 << 20,
             max_ratio: 100,
         }
     }
+}
+
+impl Limits {
+    /// The size limit of an entry kept for inspection, by its role.
+    pub fn of(&self, role: Role) -> u64 {
+        match role {
+            Role::Library | Role::Other => self.max_entry_size,
+            Role::Descriptor => self.max_descriptor_size,
+            Role::Config => self.max_config_size,
+        }
+    }
+}
+
+/// Why an inspected entry is kept: the limit that applies follows from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Library,
+    Descriptor,
+    Config,
+    /// `install.sh` (I002 reads it), or any file when `--fix` asks for
+    /// every entry ([`Scope::Everything`]): held to the library's limit.
+    Other,
+}
+
+impl Role {
+    /// The role of a root entry with this name, when later stages need its
+    /// bytes; `None` for entries that are only verified, never kept.
+    pub fn of_name(name: &str) -> Option<Role> {
+        if name == "install.sh" {
+            return Some(Role::Other);
+        }
+        if name.contains('/') || name.contains('\\') {
+            return None;
+        }
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".so") {
+            Some(Role::Library)
+        } else if lower.ends_with(".json") {
+            Some(Role::Descriptor)
+        } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+            Some(Role::Config)
+        } else {
+            None
+        }
+    }
+}
+
+/// A safety limit broken (A006), as data: `check` words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Breach {
+    /// More than `limit` entries; only that many were listed.
+    Entries { limit: u64 },
+    /// The entries' names take more than `limit` bytes; listing stopped.
+    Names { limit: u64 },
+    /// The entries declare `declared` uncompressed bytes in all.
+    TotalSize { declared: u64, limit: u64 },
+    /// One kept entry declares more than its role's limit.
+    Size {
+        role: Role,
+        declared: u64,
+        limit: u64,
+    },
+    /// One entry declares a ratio over the limit (a zip bomb).
+    Ratio {
+        declared: u64,
+        compressed: u64,
+        limit: u64,
+    },
+    /// Keeping the entry would take the package's kept bytes over `limit`.
+    Budget { declared: u64, limit: u64 },
+    /// Inflating the entry would take the package's inflated bytes over
+    /// the total size limit.
+    Inflated { limit: u64 },
+    /// The entry's bytes overlap those of `other`: many central entries
+    /// inflating the same data is a zip-bomb technique.
+    Overlap { other: String },
 }
 
 /// What was opened: a zip package or a bare library file.
@@ -57,7 +155,7 @@ pub struct Package {
     pub unreadable: Option<String>,
     /// Set when the archive as a whole breaks a limit (A006), e.g. the entry
     /// count or the total size; per-entry limits are on the entry.
-    pub over_limit: Option<String>,
+    pub over_limit: Option<Breach>,
 }
 
 /// The kind of a zip entry, from its external attributes.
@@ -92,7 +190,8 @@ pub struct Entry {
     pub compressed_size: u64,
     pub uncompressed_size: u64,
     /// The inflated bytes, for entries later stages inspect (root `.so`,
-    /// `.json`, `.yaml`/`.yml` files); `None` for the others.
+    /// `.json`, `.yaml`/`.yml` files, see [`Role`]). For the others,
+    /// which are inflated only to be verified, `None` or the error found.
     pub data: Option<Result<Vec<u8>, EntryError>>,
 }
 
@@ -102,7 +201,7 @@ pub enum EntryError {
     /// A008: fails to inflate, CRC mismatch, truncated data, size lie.
     Corrupt(String),
     /// A006: over a per-entry limit; the data was not (fully) inflated.
-    OverLimit(String),
+    OverLimit(Breach),
     /// A007: encrypted, so never read.
     Encrypted,
     /// A010: a method we, like Go, cannot read.
@@ -126,13 +225,7 @@ impl Entry {
 
 /// Whether later stages need the bytes of a root entry with this name.
 pub fn is_inspected_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    name == "install.sh"
-        || !name.contains('/')
-            && !name.contains('\\')
-            && [".so", ".json", ".yaml", ".yml"]
-                .iter()
-                .any(|ext| lower.ends_with(ext))
+    Role::of_name(name).is_some()
 }
 
 /// Opens `path`: a file ending in `.so` is read as a bare library, anything
@@ -157,13 +250,30 @@ fn read_single(path: &Path, limits: &Limits, container: Container) -> std::io::R
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let data = if size > limits.max_entry_size {
-        Err(EntryError::OverLimit(format!(
-            "the file is {size} bytes, over the limit of {} bytes",
-            limits.max_entry_size
-        )))
+    // A go.mod is held to the descriptor's limit: text of the same scale.
+    let role = match container {
+        Container::BareLibrary => Role::Library,
+        _ => Role::of_name(&name).unwrap_or(Role::Descriptor),
+    };
+    let limit = limits.of(role).min(limits.max_kept_size);
+    let over = |declared| {
+        Err(EntryError::OverLimit(Breach::Size {
+            role,
+            declared,
+            limit,
+        }))
+    };
+    let data = if size > limit {
+        over(size)
     } else {
-        Ok(std::fs::read(path)?)
+        // Read at most one byte past the limit: a file that grows while it
+        // is read (or a FIFO named `x.so`) is not read without end.
+        let mut bytes = Vec::new();
+        File::open(path)?
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)?;
+        let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        if read > limit { over(read) } else { Ok(bytes) }
     };
     Ok(Package {
         path: path.to_path_buf(),

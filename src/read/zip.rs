@@ -7,14 +7,15 @@
 mod bytes;
 mod data;
 mod directory;
+mod inflate;
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use self::data::{Fault, Located, Span};
-use self::directory::{Directory, ListError, Record};
-use super::{Container, Entry, EntryError, EntryKind, Limits, Method, Package, is_inspected_name};
+use self::data::{Fault, Located, Span, Use};
+use self::directory::{Bounds, Directory, ListError, Record};
+use super::{Breach, Container, Entry, EntryError, EntryKind, Limits, Method, Package, Role};
 
 /// Entries that inflate to less than this are never called bombs: small
 /// text files of repeated bytes legitimately compress beyond any ratio.
@@ -27,9 +28,9 @@ const CREATOR_VFAT: u8 = 14;
 const CREATOR_MACOS: u8 = 19;
 const MSDOS_DIRECTORY: u32 = 0x10;
 
-/// Opens and lists a zip package and inflates the entries later stages
-/// inspect. Fails only when the file cannot be read; an archive Go would
-/// refuse is a `Package` with `unreadable` set.
+/// Opens and lists a zip package, keeps the entries later stages inspect
+/// and verifies the others. Fails only when the file cannot be read; an
+/// archive Go would refuse is a `Package` with `unreadable` set.
 pub fn read_zip(path: &Path, limits: &Limits) -> io::Result<Package> {
     let mut file = File::open(path)?;
     let size = file.metadata()?.len();
@@ -37,10 +38,11 @@ pub fn read_zip(path: &Path, limits: &Limits) -> io::Result<Package> {
     Ok(zip_package(path, archive))
 }
 
-/// Which entries' data is inflated.
+/// Which entries' data is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
-    /// The few entries later stages inspect (root `.so`, `.json`, `.yaml`).
+    /// The few entries later stages inspect (see [`Role::of_name`]); the
+    /// other files are only verified.
     Inspected,
     /// Every regular file, within the same limits: `--fix` rewrites the
     /// whole archive, so it needs every byte it keeps.
@@ -54,7 +56,7 @@ pub fn read_zip_bytes(path: &Path, bytes: &[u8], limits: &Limits) -> io::Result<
     read_zip_bytes_in(path, bytes, limits, Scope::Inspected)
 }
 
-/// [`read_zip_bytes`] inflating the entries `scope` names.
+/// [`read_zip_bytes`] keeping the entries `scope` names.
 pub fn read_zip_bytes_in(
     path: &Path,
     bytes: &[u8],
@@ -82,7 +84,7 @@ pub struct Compressed {
 pub fn compressed_entry(archive: &[u8], index: usize, limits: &Limits) -> Option<Compressed> {
     let size = u64::try_from(archive.len()).ok()?;
     let mut reader = io::Cursor::new(archive);
-    let directory = directory::list(&mut reader, size, limits.max_entries).ok()?;
+    let directory = directory::list(&mut reader, size, bounds(limits)).ok()?;
     let record = directory.records.get(index)?;
     let located = data::locate(&mut reader, size, record).ok()?;
     let start = usize::try_from(located.span.data_start).ok()?;
@@ -93,6 +95,16 @@ pub fn compressed_entry(archive: &[u8], index: usize, limits: &Limits) -> Option
         uncompressed_size: record.uncompressed_size,
         bytes: archive.get(start..end)?.to_vec(),
     })
+}
+
+/// How much of the central directory to list. Names are kept twice (raw
+/// and decoded): a quarter of the kept budget for them leaves room for the
+/// data.
+fn bounds(limits: &Limits) -> Bounds {
+    Bounds {
+        max_entries: limits.max_entries,
+        max_name_bytes: limits.max_kept_size / 4,
+    }
 }
 
 fn zip_package(path: &Path, archive: Archive) -> Package {
@@ -114,7 +126,15 @@ fn read_exact_at<R: Read + Seek>(reader: &mut R, offset: u64, buf: &mut [u8]) ->
 struct Archive {
     entries: Vec<Entry>,
     unreadable: Option<String>,
-    over_limit: Option<String>,
+    over_limit: Option<Breach>,
+}
+
+/// What one package may still spend.
+struct Budget {
+    /// Bytes that may still be kept in memory.
+    kept: u64,
+    /// Uncompressed bytes that may still be inflated (kept or verified).
+    inflated: u64,
 }
 
 fn read_archive<R: Read + Seek>(
@@ -123,7 +143,7 @@ fn read_archive<R: Read + Seek>(
     limits: &Limits,
     scope: Scope,
 ) -> io::Result<Archive> {
-    let directory = match directory::list(reader, size, limits.max_entries) {
+    let directory = match directory::list(reader, size, bounds(limits)) {
         Ok(directory) => directory,
         Err(ListError::Io(error)) => return Err(error),
         Err(ListError::Unreadable(reason)) => {
@@ -134,10 +154,18 @@ fn read_archive<R: Read + Seek>(
         }
     };
     let over_limit = archive_limits(&directory, limits);
+    let name_bytes = directory.records.iter().fold(0u64, |total, record| {
+        total.saturating_add(record.raw_name.len() as u64)
+    });
+    let mut budget = Budget {
+        kept: limits
+            .max_kept_size
+            .saturating_sub(name_bytes.saturating_mul(2)),
+        inflated: limits.max_total_size,
+    };
     let kinds: Vec<EntryKind> = directory.records.iter().map(entry_kind).collect();
     let spans = locate_all(reader, size, &directory.records, &kinds)?;
-    let overlaps = overlaps(&directory.records, &spans);
-    let mut budget = limits.max_total_size;
+    let overlaps = overlaps(&directory.records, &spans, size);
     let mut entries = Vec::with_capacity(directory.records.len());
     let items = directory
         .records
@@ -151,7 +179,7 @@ fn read_archive<R: Read + Seek>(
             span,
             overlap,
         };
-        let data = entry_data(reader, &record, found, limits, scope, &mut budget)?;
+        let data = entry_data(reader, size, &record, found, limits, scope, &mut budget)?;
         entries.push(make_entry(record, kind, data));
     }
     Ok(Archive {
@@ -161,24 +189,19 @@ fn read_archive<R: Read + Seek>(
     })
 }
 
-fn archive_limits(directory: &Directory, limits: &Limits) -> Option<String> {
-    let mut reasons = Vec::new();
-    if directory.stopped_at_limit {
-        reasons.push(format!(
-            "it has more than {} entries (only those were read)",
-            limits.max_entries
-        ));
+/// The first whole-archive limit broken: listing stopped at one, or the
+/// declared sizes add up past the total.
+fn archive_limits(directory: &Directory, limits: &Limits) -> Option<Breach> {
+    if let Some(stopped) = &directory.stopped {
+        return Some(stopped.clone());
     }
     let total = directory.records.iter().fold(0u64, |total, record| {
         total.saturating_add(record.uncompressed_size)
     });
-    if total > limits.max_total_size {
-        reasons.push(format!(
-            "its entries declare {total} uncompressed bytes in all, over the limit of {}",
-            limits.max_total_size
-        ));
-    }
-    (!reasons.is_empty()).then(|| reasons.join("; "))
+    (total > limits.max_total_size).then_some(Breach::TotalSize {
+        declared: total,
+        limit: limits.max_total_size,
+    })
 }
 
 /// What was learned about an entry before reading its data.
@@ -189,8 +212,10 @@ struct Found {
     overlap: Option<EntryError>,
 }
 
-/// Every entry eKuiper extracts must have a local header and data inside
-/// the file, so this checks all of them, not only the inspected ones.
+/// Every file eKuiper extracts must have a local header inside the file,
+/// so this checks all of them, not only the inspected ones. Directories
+/// (by name or by mode, as Go's `FileInfo().IsDir()`) are only created,
+/// never opened.
 fn locate_all<R: Read + Seek>(
     reader: &mut R,
     size: u64,
@@ -218,12 +243,16 @@ fn locate_all<R: Read + Seek>(
 fn overlaps(
     records: &[Record],
     spans: &[Option<Result<Located, EntryError>>],
+    size: u64,
 ) -> Vec<Option<EntryError>> {
     let mut order: Vec<(Span, usize)> = spans
         .iter()
         .enumerate()
         .filter_map(|(index, span)| match span {
-            Some(Ok(located)) => Some((located.span, index)),
+            // Data said to run past the end of the file covers every later
+            // entry: it is read (and fails, unless a deflate stream ends
+            // in time, as with Go), and stays bounded by the budgets.
+            Some(Ok(located)) if located.span.data_end <= size => Some((located.span, index)),
             _ => None,
         })
         .collect();
@@ -245,34 +274,42 @@ fn overlaps(
 }
 
 fn mark_overlap(found: &mut [Option<EntryError>], records: &[Record], index: usize, other: usize) {
-    let other_name = records
+    let other = records
         .get(other)
         .map(|record| String::from_utf8_lossy(&record.raw_name).into_owned())
         .unwrap_or_default();
     if let Some(slot @ None) = found.get_mut(index) {
-        *slot = Some(EntryError::OverLimit(format!(
-            "its bytes overlap those of `{other_name}`: overlapping entries inflate the same data \
-             again and again (a zip-bomb technique)"
-        )));
+        *slot = Some(EntryError::OverLimit(Breach::Overlap { other }));
     }
 }
 
-/// The entry's data: read for inspected entries; for the others only the
-/// cheap checks (local header, bounds, overlap, ratio) can give an error.
+/// The entry's data: kept for the entries later stages inspect, and for
+/// every other file only verified, as the installer's extraction would
+/// (size, data descriptor, CRC-32). `None` for a verified entry that
+/// passed, or one not read at all (directories; encrypted entries and
+/// unknown methods, reported from the entry's fields; entries past the
+/// total, reported for the archive).
 fn entry_data<R: Read + Seek>(
     reader: &mut R,
+    size: u64,
     record: &Record,
     found: Found,
     limits: &Limits,
     scope: Scope,
-    budget: &mut u64,
+    budget: &mut Budget,
 ) -> io::Result<Option<Result<Vec<u8>, EntryError>>> {
     let Some(span) = found.span else {
         return Ok(None);
     };
-    let inspected = found.kind == EntryKind::File
-        && (scope == Scope::Everything
-            || is_inspected_name(&String::from_utf8_lossy(&record.raw_name)));
+    let role = match (found.kind, scope) {
+        (EntryKind::File, Scope::Inspected) => {
+            Role::of_name(&String::from_utf8_lossy(&record.raw_name))
+        }
+        (EntryKind::File, Scope::Everything) => {
+            Some(Role::of_name(&String::from_utf8_lossy(&record.raw_name)).unwrap_or(Role::Other))
+        }
+        _ => None,
+    };
     let (span, disagreement) = match span {
         Ok(located) => (located.span, located.disagreement),
         Err(error) => return Ok(Some(Err(error))),
@@ -282,20 +319,56 @@ fn entry_data<R: Read + Seek>(
         .overlap
         .or(disagreement)
         .or_else(|| ratio_problem(record, limits));
-    if !inspected {
-        return Ok(problem.map(Err));
+    if let Some(refusal) = unreadable_by_go(record) {
+        return Ok(role.map(|_| Err(refusal)).or(problem.map(Err)));
     }
-    let refusal = unreadable_by_go(record)
-        .or(problem)
-        .or_else(|| size_problem(record, limits, budget));
-    if let Some(error) = refusal {
-        return Ok(Some(Err(error)));
+    if let Some(problem) = problem {
+        return Ok(Some(Err(problem)));
     }
-    match data::read_data(reader, record, span) {
-        Ok(bytes) => Ok(Some(Ok(bytes))),
+    let declared = record.uncompressed_size;
+    let purpose = match role {
+        Some(role) => {
+            if let Some(breach) = keep_problem(role, declared, limits, budget) {
+                return Ok(Some(Err(EntryError::OverLimit(breach))));
+            }
+            Use::Keep
+        }
+        None if declared > budget.inflated => return Ok(None),
+        None => Use::Verify,
+    };
+    budget.inflated -= declared;
+    match data::read_data(reader, size, record, span, purpose) {
+        Ok(Some(bytes)) => {
+            budget.kept = budget.kept.saturating_sub(bytes.len() as u64);
+            Ok(Some(Ok(bytes)))
+        }
+        Ok(None) => Ok(None),
         Err(Fault::Entry(error)) => Ok(Some(Err(error))),
         Err(Fault::Io(error)) => Err(error),
     }
+}
+
+/// Whether a kept entry may be read: its role's size limit, the bytes the
+/// package may still keep, and the bytes it may still inflate. The
+/// declared size bounds what reading it can keep.
+fn keep_problem(role: Role, declared: u64, limits: &Limits, budget: &Budget) -> Option<Breach> {
+    let limit = limits.of(role);
+    if declared > limit {
+        return Some(Breach::Size {
+            role,
+            declared,
+            limit,
+        });
+    }
+    if declared > budget.kept {
+        return Some(Breach::Budget {
+            declared,
+            limit: limits.max_kept_size,
+        });
+    }
+    (declared > budget.inflated).then_some(Breach::Inflated {
+        limit: limits.max_total_size,
+    })
 }
 
 fn unreadable_by_go(record: &Record) -> Option<EntryError> {
@@ -310,35 +383,13 @@ fn unreadable_by_go(record: &Record) -> Option<EntryError> {
 
 fn ratio_problem(record: &Record, limits: &Limits) -> Option<EntryError> {
     let allowed = record.compressed_size.saturating_mul(limits.max_ratio);
-    (record.uncompressed_size > RATIO_FLOOR && record.uncompressed_size > allowed).then(|| {
-        EntryError::OverLimit(format!(
-            "it declares {} bytes from {} compressed bytes, a ratio over the limit of {}:1 \
-             (zip bomb?); it was not inflated",
-            record.uncompressed_size, record.compressed_size, limits.max_ratio
-        ))
-    })
-}
-
-/// The per-entry size limit, and a budget over all inspected entries so that
-/// many inspected entries together stay bounded too.
-fn size_problem(record: &Record, limits: &Limits, budget: &mut u64) -> Option<EntryError> {
-    let size = record.uncompressed_size;
-    if size > limits.max_entry_size {
-        return Some(EntryError::OverLimit(format!(
-            "it declares {size} uncompressed bytes, over the limit of {}; it was not inflated",
-            limits.max_entry_size
-        )));
-    }
-    match budget.checked_sub(size) {
-        Some(left) => {
-            *budget = left;
-            None
-        }
-        None => Some(EntryError::OverLimit(format!(
-            "inflating it would take the inspected entries over {} bytes in all; it was not inflated",
-            limits.max_total_size
-        ))),
-    }
+    (record.uncompressed_size > RATIO_FLOOR && record.uncompressed_size > allowed).then_some(
+        EntryError::OverLimit(Breach::Ratio {
+            declared: record.uncompressed_size,
+            compressed: record.compressed_size,
+            limit: limits.max_ratio,
+        }),
+    )
 }
 
 /// The kind as Go's `FileHeader.Mode` derives it: Unix mode bits for Unix
@@ -542,39 +593,57 @@ mod tests {
         };
         let archive = read(&bytes, &few);
         assert_eq!(archive.entries.len(), 2);
-        assert!(archive.over_limit.unwrap().contains("more than 2 entries"));
+        assert_eq!(archive.over_limit, Some(Breach::Entries { limit: 2 }));
         let small = Limits {
             max_total_size: 10,
             ..Limits::default()
         };
-        assert!(
-            read(&bytes, &small)
-                .over_limit
-                .unwrap()
-                .contains("11 uncompressed bytes")
+        assert_eq!(
+            read(&bytes, &small).over_limit,
+            Some(Breach::TotalSize {
+                declared: 11,
+                limit: 10
+            })
+        );
+        let few_names = Limits {
+            max_kept_size: 8,
+            ..Limits::default()
+        };
+        assert_eq!(
+            read(&bytes, &few_names).over_limit,
+            Some(Breach::Names { limit: 2 })
         );
     }
 
     #[test]
     fn inspected_entries_share_a_budget_and_a_size_limit() {
-        let bytes = build(&[file("a.json", b"123456"), file("b.json", b"123456")]);
+        let data = [7; 30];
+        let bytes = build(&[file("a.json", &data), file("b.json", &data)]);
+        // 12 bytes of names are kept twice: 24, and 30 more for a.json.
         let limits = Limits {
-            max_total_size: 10,
+            max_kept_size: 80,
             ..Limits::default()
         };
         let archive = read(&bytes, &limits);
         assert!(archive.entries[0].bytes().is_some());
-        assert!(
-            matches!(&archive.entries[1].data, Some(Err(EntryError::OverLimit(r))) if r.contains("in all"))
+        assert_eq!(
+            archive.entries[1].data,
+            Some(Err(EntryError::OverLimit(Breach::Budget {
+                declared: 30,
+                limit: 80
+            })))
         );
         let limits = Limits {
-            max_entry_size: 5,
+            max_descriptor_size: 5,
             ..Limits::default()
         };
         let archive = read(&bytes, &limits);
         assert!(matches!(
             &archive.entries[0].data,
-            Some(Err(EntryError::OverLimit(_)))
+            Some(Err(EntryError::OverLimit(Breach::Size {
+                role: Role::Descriptor,
+                ..
+            })))
         ));
     }
 
@@ -589,7 +658,7 @@ mod tests {
             compressed_size: compressed,
             uncompressed_size: uncompressed,
             external_attributes: 0,
-            local_offset: 0,
+            local_offset: Some(0),
         };
         let limits = Limits::default();
         assert!(ratio_problem(&record(1, RATIO_FLOOR), &limits).is_none());
@@ -607,9 +676,10 @@ mod tests {
         bytes[second_central + 46..second_central + 50].copy_from_slice(b"a.so");
         let archive = read(&bytes, &Limits::default());
         for entry in &archive.entries {
-            assert!(
-                matches!(&entry.data, Some(Err(EntryError::OverLimit(r))) if r.contains("overlap"))
-            );
+            assert!(matches!(
+                &entry.data,
+                Some(Err(EntryError::OverLimit(Breach::Overlap { .. })))
+            ));
         }
     }
 

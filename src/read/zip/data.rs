@@ -1,14 +1,16 @@
-//! Finds an entry's data through its local header and inflates it with hard
-//! bounds: the output buffer is sized from the declared size (already checked
-//! against the limits) and inflating stops one byte past it, so neither a
-//! bomb nor a lying header can make us allocate more.
+//! Finds an entry's data through its local header and reads it the way
+//! Go's `archive/zip` does: a section of the compressed size from the end
+//! of the local header (cut short by the end of the file, as Go's reads
+//! are), inflated, counted against the declared size, then the data
+//! descriptor and the CRC-32. Kept entries grow as their bytes arrive, never
+//! past the declared size (checked against the limits by the caller), so a
+//! header that lies costs nothing; verified entries are not kept at all.
 
 use std::io::{self, Read, Seek, SeekFrom};
 
-use flate2::{Decompress, FlushDecompress, Status};
-
 use super::bytes::Le;
 use super::directory::Record;
+use super::inflate::inflate;
 use super::read_exact_at;
 use crate::read::EntryError;
 
@@ -18,8 +20,11 @@ const DESCRIPTOR_SIGNATURE: u32 = 0x0807_4b50;
 const FLAG_DATA_DESCRIPTOR: u16 = 1 << 3;
 const METHOD_STORED: u16 = 0;
 const METHOD_DEFLATED: u16 = 8;
-/// Compressed input is read in chunks of this size.
-const INPUT_CHUNK: usize = 256 * 1024;
+/// Stored data is copied in chunks of this size.
+const COPY_CHUNK: usize = 64 * 1024;
+/// The first reservation for a kept entry: after it, the buffer doubles
+/// as bytes arrive, up to the declared size.
+const FIRST_RESERVATION: usize = 256 * 1024;
 
 /// Why an entry's data could not be had: an I/O failure of the file (the
 /// tool cannot run) or a finding about the entry.
@@ -49,6 +54,8 @@ pub struct Span {
     /// The local header's offset.
     pub header: u64,
     pub data_start: u64,
+    /// Where the compressed bytes end by the headers; may lie past the end
+    /// of the file, where reading them stops short, as Go's does.
     pub data_end: u64,
 }
 
@@ -60,15 +67,21 @@ pub struct Located {
     pub disagreement: Option<EntryError>,
 }
 
-/// Reads the local header. Go takes only its lengths, but a name or method
-/// that disagrees with the central header means other tools see a different
-/// file than eKuiper does; the span is still returned so overlaps are found.
+/// Reads the local header. Go needs only its 30 fixed bytes and takes only
+/// its lengths, but a name or method that disagrees with the central
+/// header means other tools see a different file than eKuiper does; the
+/// span is still returned so overlaps are found.
 pub fn locate<R: Read + Seek>(
     reader: &mut R,
     size: u64,
     record: &Record,
 ) -> Result<Located, Fault> {
-    let header = record.local_offset;
+    let Some(header) = record.local_offset else {
+        return Err(corrupt(
+            "its local header offset, with the archive's base offset, lands before the start \
+             of the file",
+        ));
+    };
     if header.checked_add(LOCAL_LEN).is_none_or(|end| end > size) {
         return Err(corrupt(format!(
             "its local header at offset {header} lies past the end of the file"
@@ -79,21 +92,15 @@ pub fn locate<R: Read + Seek>(
     let (method, name_len, extra_len) = parse_local(&fixed)
         .ok_or_else(|| corrupt(format!("no local file header at offset {header}")))?;
     let name_start = header + LOCAL_LEN;
-    if name_start + u64::from(name_len) > size {
-        return Err(corrupt("its local header runs past the end of the file"));
-    }
-    let mut name = vec![0; usize::from(name_len)];
+    let name_in_file = size.saturating_sub(name_start).min(u64::from(name_len));
+    let mut name = vec![0; usize::try_from(name_in_file).unwrap_or_default()];
     read_exact_at(reader, name_start, &mut name)?;
     let data_start = name_start + u64::from(name_len) + u64::from(extra_len);
-    let data_end = data_start
-        .checked_add(record.compressed_size)
-        .filter(|&end| end <= size)
-        .ok_or_else(|| corrupt("its data runs past the end of the file (truncated archive?)"))?;
     Ok(Located {
         span: Span {
             header,
             data_start,
-            data_end,
+            data_end: data_start.saturating_add(record.compressed_size),
         },
         disagreement: disagreement(record, method, &name),
     })
@@ -125,88 +132,122 @@ fn parse_local(fixed: &[u8]) -> Option<(u16, u16, u16)> {
     Some((method, le.u16()?, le.u16()?))
 }
 
+/// What becomes of an entry's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    /// Kept for inspection.
+    Keep,
+    /// Only counted and hashed, as the installer's extraction would check
+    /// them.
+    Verify,
+}
+
 /// Reads and, for deflate, inflates the entry's data, then verifies its
-/// size and CRC-32 as Go does. The caller has checked the declared size
-/// against the limits, so it bounds the allocation.
+/// size, data descriptor and CRC-32 as Go does. Returns the bytes when
+/// they are kept.
 pub fn read_data<R: Read + Seek>(
     reader: &mut R,
+    size: u64,
     record: &Record,
     span: Span,
-) -> Result<Vec<u8>, Fault> {
-    let declared = usize::try_from(record.uncompressed_size)
-        .map_err(|_| corrupt("its declared size does not fit in memory"))?;
-    let data = match record.method {
-        METHOD_STORED => read_stored(reader, record, span, declared)?,
-        METHOD_DEFLATED => inflate(reader, record, span, declared)?,
-        other => return Err(Fault::Entry(EntryError::UnsupportedMethod(other))),
+    purpose: Use,
+) -> Result<Option<Vec<u8>>, Fault> {
+    let declared = record.uncompressed_size;
+    let mut kept = (purpose == Use::Keep).then(|| Kept::new(declared));
+    let mut hasher = crc32fast::Hasher::new();
+    let mut count = 0u64;
+    let mut emit = |chunk: &[u8]| -> Result<(), Fault> {
+        count = count.saturating_add(chunk.len() as u64);
+        if count > declared {
+            return Err(lie(declared));
+        }
+        hasher.update(chunk);
+        if let Some(kept) = kept.as_mut() {
+            kept.push(chunk);
+        }
+        Ok(())
     };
-    verify_crc(reader, record, span, &data)?;
-    Ok(data)
+    let in_file = size
+        .saturating_sub(span.data_start)
+        .min(record.compressed_size);
+    // Go fails a stored entry whose sizes differ either way (too many
+    // bytes, or too few); say which before reading any.
+    if record.method == METHOD_STORED && record.compressed_size != declared {
+        return Err(short(record, 0, in_file));
+    }
+    reader.seek(SeekFrom::Start(span.data_start.min(size)))?;
+    let mut section = reader.by_ref().take(in_file);
+    match record.method {
+        METHOD_STORED => copy(&mut section, &mut emit)?,
+        METHOD_DEFLATED => inflate(&mut section, in_file, &mut emit)?,
+        other => return Err(Fault::Entry(EntryError::UnsupportedMethod(other))),
+    }
+    if count != declared {
+        return Err(short(record, count, in_file));
+    }
+    verify_crc(reader, size, record, span, hasher.finalize())?;
+    Ok(kept.map(|kept| kept.bytes))
 }
 
-fn read_stored<R: Read + Seek>(
-    reader: &mut R,
-    record: &Record,
-    span: Span,
-    declared: usize,
-) -> Result<Vec<u8>, Fault> {
-    if record.compressed_size != record.uncompressed_size {
-        return Err(corrupt(format!(
+/// Why an entry gave fewer bytes than it declares.
+fn short(record: &Record, count: u64, in_file: u64) -> Fault {
+    if in_file < record.compressed_size {
+        corrupt("its data runs past the end of the file (truncated archive?)")
+    } else if record.method == METHOD_STORED {
+        corrupt(format!(
             "it is stored (not compressed) but declares {} stored and {} uncompressed bytes",
             record.compressed_size, record.uncompressed_size
-        )));
+        ))
+    } else {
+        corrupt(format!(
+            "it inflates to {count} bytes but declares {}",
+            record.uncompressed_size
+        ))
     }
-    let mut data = vec![0; declared];
-    read_exact_at(reader, span.data_start, &mut data)?;
-    Ok(data)
 }
 
-fn inflate<R: Read + Seek>(
-    reader: &mut R,
-    record: &Record,
-    span: Span,
-    declared: usize,
-) -> Result<Vec<u8>, Fault> {
-    // One byte of room past the declared size reveals an entry that lies.
-    let mut out = Vec::with_capacity(declared.saturating_add(1));
-    let mut inflater = Decompress::new(false);
-    reader.seek(SeekFrom::Start(span.data_start))?;
-    let mut compressed = reader.take(record.compressed_size);
-    let mut chunk =
-        vec![0; INPUT_CHUNK.min(usize::try_from(record.compressed_size).unwrap_or(INPUT_CHUNK))];
-    let mut input = 0..0;
+fn copy(
+    section: &mut dyn Read,
+    emit: &mut dyn FnMut(&[u8]) -> Result<(), Fault>,
+) -> Result<(), Fault> {
+    let mut chunk = vec![0; COPY_CHUNK];
     loop {
-        if input.is_empty() {
-            let read = compressed.read(&mut chunk)?;
-            input = 0..read;
-        }
-        let pending = chunk.get(input.clone()).unwrap_or_default();
-        let before = (inflater.total_in(), out.len());
-        let status = inflater
-            .decompress_vec(pending, &mut out, FlushDecompress::None)
-            .map_err(|error| corrupt(format!("it fails to inflate: {error}")))?;
-        let consumed = usize::try_from(inflater.total_in() - before.0).unwrap_or(usize::MAX);
-        input.start = input.start.saturating_add(consumed).min(input.end);
-        if out.len() > declared {
-            return Err(lie(record.uncompressed_size));
-        }
-        if status == Status::StreamEnd {
-            break;
-        }
-        // With output room left, no progress means the input ran out.
-        if consumed == 0 && out.len() == before.1 {
-            return Err(corrupt(
-                "its compressed data ends before the deflate stream does",
-            ));
+        let read = match section.read(&mut chunk) {
+            Ok(0) => return Ok(()),
+            Ok(read) => read,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error.into()),
+        };
+        emit(chunk.get(..read).unwrap_or_default())?;
+    }
+}
+
+/// A kept entry's bytes: the buffer grows as bytes arrive, doubling, but
+/// never past the declared size (output past it is a lie and stops
+/// reading before it is stored).
+struct Kept {
+    bytes: Vec<u8>,
+    declared: usize,
+}
+
+impl Kept {
+    fn new(declared: u64) -> Kept {
+        let declared = usize::try_from(declared).unwrap_or(usize::MAX);
+        Kept {
+            bytes: Vec::with_capacity(declared.min(FIRST_RESERVATION)),
+            declared,
         }
     }
-    if out.len() != declared {
-        return Err(corrupt(format!(
-            "it inflates to {} bytes but declares {declared}",
-            out.len()
-        )));
+
+    fn push(&mut self, chunk: &[u8]) {
+        let needed = self.bytes.len().saturating_add(chunk.len());
+        if needed > self.bytes.capacity() {
+            let doubled = self.bytes.capacity().saturating_mul(2);
+            let target = needed.max(doubled.min(self.declared));
+            self.bytes.reserve_exact(target - self.bytes.len());
+        }
+        self.bytes.extend_from_slice(chunk);
     }
-    Ok(out)
 }
 
 fn lie(declared: u64) -> Fault {
@@ -216,17 +257,18 @@ fn lie(declared: u64) -> Fault {
 }
 
 /// Go checks the data descriptor's CRC against the central one when the
-/// entry has a descriptor, and otherwise checks the data only when the
-/// central CRC is not zero.
+/// entry has a descriptor (and then the data's CRC even when it is 0), and
+/// otherwise checks the data only when the central CRC is not zero.
 fn verify_crc<R: Read + Seek>(
     reader: &mut R,
+    size: u64,
     record: &Record,
     span: Span,
-    data: &[u8],
+    actual: u32,
 ) -> Result<(), Fault> {
     let has_descriptor = record.flags & FLAG_DATA_DESCRIPTOR != 0;
     if has_descriptor {
-        let descriptor_crc = read_descriptor_crc(reader, span.data_end)?;
+        let descriptor_crc = read_descriptor_crc(reader, size, span.data_end)?;
         if descriptor_crc != record.crc32 {
             return Err(corrupt(format!(
                 "its data descriptor's CRC-32 {descriptor_crc:08x} differs from the central directory's {:08x}",
@@ -236,7 +278,6 @@ fn verify_crc<R: Read + Seek>(
     } else if record.crc32 == 0 {
         return Ok(());
     }
-    let actual = crc32fast::hash(data);
     if actual != record.crc32 {
         return Err(corrupt(format!(
             "its CRC-32 is {actual:08x} but the central directory says {:08x}",
@@ -246,20 +287,29 @@ fn verify_crc<R: Read + Seek>(
     Ok(())
 }
 
-fn read_descriptor_crc<R: Read + Seek>(reader: &mut R, at: u64) -> Result<u32, Fault> {
-    let mut first = [0; 8];
-    read_exact_at(reader, at, &mut first)
-        .map_err(|_| corrupt("its data descriptor is missing (truncated archive?)"))?;
-    let mut le = Le::new(&first);
-    let (Some(word), Some(next)) = (le.u32(), le.u32()) else {
-        return Err(corrupt("its data descriptor is missing"));
-    };
-    // The descriptor's signature is optional.
-    Ok(if word == DESCRIPTOR_SIGNATURE {
-        next
-    } else {
-        word
-    })
+/// The descriptor's CRC. Go reads 12 bytes, or 16 when they start with the
+/// optional signature, and fails ("unexpected EOF") when the file ends
+/// before them, though it uses only the CRC.
+fn read_descriptor_crc<R: Read + Seek>(reader: &mut R, size: u64, at: u64) -> Result<u32, Fault> {
+    let in_file = size.saturating_sub(at).min(16);
+    let mut bytes = [0; 16];
+    let available = bytes
+        .get_mut(..usize::try_from(in_file).unwrap_or_default())
+        .unwrap_or_default();
+    read_exact_at(reader, at.min(size), available)?;
+    let mut le = Le::new(available);
+    let first = le.u32();
+    let signed = first == Some(DESCRIPTOR_SIGNATURE);
+    let needed = if signed { 16 } else { 12 };
+    let crc = if signed { le.u32() } else { first };
+    match crc {
+        Some(crc) if available.len() >= needed => Ok(crc),
+        _ => Err(corrupt(format!(
+            "its data descriptor is cut short: {} of its {needed} bytes are in the file \
+             (truncated archive?)",
+            available.len()
+        ))),
+    }
 }
 
 #[cfg(test)]
@@ -287,7 +337,7 @@ mod tests {
             compressed_size: compressed.len() as u64,
             uncompressed_size: declared,
             external_attributes: 0,
-            local_offset: 0,
+            local_offset: Some(0),
         }
     }
 
@@ -297,7 +347,8 @@ mod tests {
             data_start: 0,
             data_end: compressed.len() as u64,
         };
-        read_data(&mut Cursor::new(compressed), record, span)
+        let size = compressed.len() as u64;
+        read_data(&mut Cursor::new(compressed), size, record, span, Use::Keep).map(Option::unwrap)
     }
 
     fn corrupt_reason(result: Result<Vec<u8>, Fault>) -> String {
@@ -343,8 +394,10 @@ mod tests {
         let data = b"plain";
         let ok = record(0, data, 5, crc32fast::hash(data));
         assert_eq!(run(&ok, data).unwrap(), data);
-        let odd = record(0, data, 4, 0);
-        assert!(corrupt_reason(run(&odd, data)).contains("stored"));
+        let long = record(0, data, 4, 0);
+        assert!(corrupt_reason(run(&long, data)).contains("stored"));
+        let short = record(0, data, 6, 0);
+        assert!(corrupt_reason(run(&short, data)).contains("stored"));
     }
 
     #[test]
@@ -360,8 +413,38 @@ mod tests {
             data_start: 0,
             data_end: data.len() as u64,
         };
-        let result = read_data(&mut Cursor::new(&bytes), &with_descriptor, span);
+        let size = bytes.len() as u64;
+        let result = read_data(
+            &mut Cursor::new(&bytes),
+            size,
+            &with_descriptor,
+            span,
+            Use::Keep,
+        )
+        .map(Option::unwrap);
         assert!(corrupt_reason(result).contains("descriptor"));
+        // Go needs all 16 bytes of a signed descriptor, 12 of an unsigned one.
+        let good = Record {
+            crc32: crc32fast::hash(data),
+            ..with_descriptor
+        };
+        let mut signed = data.to_vec();
+        signed.extend_from_slice(&DESCRIPTOR_SIGNATURE.to_le_bytes());
+        signed.extend_from_slice(&good.crc32.to_le_bytes());
+        signed.extend_from_slice(&[0; 8]);
+        for (len, readable) in [(signed.len(), true), (signed.len() - 1, false)] {
+            let cut = &signed[..len];
+            let result = read_data(&mut Cursor::new(cut), len as u64, &good, span, Use::Verify);
+            assert_eq!(result.is_ok(), readable, "{len} bytes");
+        }
+        let mut unsigned = data.to_vec();
+        unsigned.extend_from_slice(&good.crc32.to_le_bytes());
+        unsigned.extend_from_slice(&[0; 8]);
+        for (len, readable) in [(unsigned.len(), true), (unsigned.len() - 1, false)] {
+            let cut = &unsigned[..len];
+            let result = read_data(&mut Cursor::new(cut), len as u64, &good, span, Use::Verify);
+            assert_eq!(result.is_ok(), readable, "{len} bytes");
+        }
     }
 
     #[test]

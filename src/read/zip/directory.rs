@@ -8,6 +8,7 @@ use std::io::{self, BufReader, Read, Seek, SeekFrom};
 
 use super::bytes::Le;
 use super::read_exact_at;
+use crate::read::Breach;
 
 const END_SIGNATURE: [u8; 4] = [b'P', b'K', 5, 6];
 const END_LEN: usize = 22;
@@ -35,16 +36,27 @@ pub struct Record {
     pub compressed_size: u64,
     pub uncompressed_size: u64,
     pub external_attributes: u32,
-    /// Where the local header starts in the file (base offset included).
-    pub local_offset: u64,
+    /// Where the local header starts in the file, the archive's base offset
+    /// added with Go's signed arithmetic: `None` when that lands before the
+    /// start of the file, where Go's read fails.
+    pub local_offset: Option<u64>,
 }
 
 /// The listed entries.
 #[derive(Debug)]
 pub struct Directory {
     pub records: Vec<Record>,
-    /// Set when listing stopped because there were more entries than allowed.
-    pub stopped_at_limit: bool,
+    /// Set when listing stopped at a limit: more entries, or more bytes of
+    /// names, than allowed.
+    pub stopped: Option<Breach>,
+}
+
+/// How much of the directory to list.
+#[derive(Debug, Clone, Copy)]
+pub struct Bounds {
+    pub max_entries: u64,
+    /// Most bytes of names to keep (they are kept for every entry).
+    pub max_name_bytes: u64,
 }
 
 /// Why listing failed: an I/O failure (the tool cannot run) or an archive
@@ -80,17 +92,17 @@ struct End {
 }
 
 /// Lists the central directory of the `size`-byte archive in `reader`,
-/// stopping after `max_entries` entries.
+/// within `bounds`.
 pub fn list<R: Read + Seek>(
     reader: &mut R,
     size: u64,
-    max_entries: u64,
+    bounds: Bounds,
 ) -> Result<Directory, ListError> {
     let end = find_end(reader, size)?;
-    let start = directory_start(reader, size, &end)?;
+    let (start, base) = directory_start(reader, size, &end)?;
     reader.seek(SeekFrom::Start(start))?;
     let mut input = BufReader::with_capacity(64 * 1024, &mut *reader);
-    read_records(&mut input, size, &end, max_entries)
+    read_records(&mut input, size, &end, base, bounds)
 }
 
 fn find_end<R: Read + Seek>(reader: &mut R, size: u64) -> Result<End, ListError> {
@@ -174,6 +186,11 @@ fn zip64_end<R: Read + Seek>(reader: &mut R, size: u64, end: End) -> Result<End,
     let (true, Some(offset), Some(1)) = (valid, offset, le.u32()) else {
         return Ok(end);
     };
+    // Go takes the offset as a signed 64-bit number and ignores a locator
+    // whose offset is then negative, keeping the 32-bit values.
+    if i64::try_from(offset).is_err() {
+        return Ok(end);
+    }
     if offset
         .checked_add(ZIP64_END_LEN as u64)
         .is_none_or(|e| e > size)
@@ -205,27 +222,37 @@ fn parse_zip64_end(record: &[u8], end_offset: u64) -> Option<End> {
     })
 }
 
-/// Where the directory starts. Like Go, tolerates data prepended to the
-/// archive (a base offset), unless the offsets already work without it.
-fn directory_start<R: Read + Seek>(reader: &mut R, size: u64, end: &End) -> Result<u64, ListError> {
-    let too_big = i64::MAX as u64;
-    if end.directory_size > too_big || end.directory_offset > too_big {
+/// Where the directory starts, and the base offset Go adds to every
+/// offset: the bytes before the zip proper (a self-extracting stub), or a
+/// negative number when the end record's offset is too large. Like Go,
+/// keeps a base of 0 when a header parses at the offset as written.
+fn directory_start<R: Read + Seek>(
+    reader: &mut R,
+    size: u64,
+    end: &End,
+) -> Result<(u64, i64), ListError> {
+    let (Ok(directory_size), Ok(directory_offset), Ok(end_offset)) = (
+        i64::try_from(end.directory_size),
+        i64::try_from(end.directory_offset),
+        i64::try_from(end.end_offset),
+    ) else {
         return unreadable("the central directory's size or offset is impossibly large");
-    }
-    let base = i128::from(end.end_offset)
-        - i128::from(end.directory_size)
-        - i128::from(end.directory_offset);
-    let start = base + i128::from(end.directory_offset);
-    if start < 0 || start >= i128::from(size) {
+    };
+    // Go's int64 arithmetic, wrapping included.
+    let base = end_offset
+        .wrapping_sub(directory_size)
+        .wrapping_sub(directory_offset);
+    let start = base.wrapping_add(directory_offset);
+    let Some(start) = u64::try_from(start).ok().filter(|&start| start < size) else {
         return unreadable(format!(
             "the central directory offset {} points outside the file",
             end.directory_offset
         ));
-    }
+    };
     if base > 0 && end.directory_offset < size && header_parses_at(reader, end.directory_offset)? {
-        return Ok(end.directory_offset);
+        return Ok((end.directory_offset, 0));
     }
-    Ok(u64::try_from(start).unwrap_or(0))
+    Ok((start, base))
 }
 
 fn header_parses_at<R: Read + Seek>(reader: &mut R, offset: u64) -> Result<bool, ListError> {
@@ -242,24 +269,45 @@ fn read_records<R: Read>(
     input: &mut R,
     size: u64,
     end: &End,
-    max_entries: u64,
+    base: i64,
+    bounds: Bounds,
 ) -> Result<Directory, ListError> {
     // Each header takes at least 46 bytes, so a lying count cannot make us
     // reserve more than the file could hold.
     let plausible = (size / CENTRAL_LEN as u64)
         .min(end.records)
-        .min(max_entries);
+        .min(bounds.max_entries)
+        .min(1024);
     let mut records = Vec::with_capacity(usize::try_from(plausible).unwrap_or(0));
+    let mut name_bytes = 0u64;
     let stop = loop {
         match read_record(input) {
-            Ok(record) if records.len() as u64 >= max_entries => {
-                drop(record);
+            Ok(_) if records.len() as u64 >= bounds.max_entries => {
+                let limit = bounds.max_entries;
                 return Ok(Directory {
                     records,
-                    stopped_at_limit: true,
+                    stopped: Some(Breach::Entries { limit }),
                 });
             }
-            Ok(record) => records.push(record),
+            Ok(mut record) => {
+                name_bytes = name_bytes.saturating_add(record.raw_name.len() as u64);
+                if name_bytes > bounds.max_name_bytes {
+                    let limit = bounds.max_name_bytes;
+                    return Ok(Directory {
+                        records,
+                        stopped: Some(Breach::Names { limit }),
+                    });
+                }
+                record.local_offset = record
+                    .local_offset
+                    .and_then(|offset| with_base(offset, base));
+                records.push(record);
+            }
+            // Go stops at a bad header, but a clean end of file where the
+            // next header would start is an error whatever the count.
+            Err(Stop::EndOfFile) => {
+                return unreadable("the central directory runs to the end of the file");
+            }
             Err(Stop::Io(error)) => return Err(ListError::Io(error)),
             Err(stop) => break stop,
         }
@@ -275,14 +323,22 @@ fn read_records<R: Read>(
     }
     Ok(Directory {
         records,
-        stopped_at_limit: false,
+        stopped: None,
     })
+}
+
+/// Go's `headerOffset + baseOffset` in int64: an offset past 2^63 wraps
+/// negative, and a negative result fails Go's read.
+fn with_base(offset: u64, base: i64) -> Option<u64> {
+    u64::try_from((offset as i64).wrapping_add(base)).ok()
 }
 
 /// Why the header loop ended.
 enum Stop {
     /// The next bytes are not a central header (normally: the end record).
     NotAHeader,
+    /// The file ends exactly where a header would start.
+    EndOfFile,
     Truncated,
     /// A saturated 32-bit field without its zip64 value.
     MissingZip64,
@@ -293,6 +349,7 @@ impl Stop {
     fn reason(&self) -> &'static str {
         match self {
             Stop::NotAHeader => "a central directory header is missing or malformed",
+            Stop::EndOfFile => "the central directory runs to the end of the file",
             Stop::Truncated => "the central directory is truncated",
             Stop::MissingZip64 => "an entry lacks the zip64 sizes or offset it announces",
             Stop::Io(_) => "read error",
@@ -312,7 +369,22 @@ impl From<io::Error> for Stop {
 
 fn read_record<R: Read>(input: &mut R) -> Result<Record, Stop> {
     let mut header = [0; CENTRAL_LEN];
-    input.read_exact(&mut header)?;
+    let mut filled = 0;
+    while filled < CENTRAL_LEN {
+        let read = match input.read(header.get_mut(filled..).unwrap_or_default()) {
+            Ok(read) => read,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error.into()),
+        };
+        if read == 0 {
+            return Err(if filled == 0 {
+                Stop::EndOfFile
+            } else {
+                Stop::Truncated
+            });
+        }
+        filled += read;
+    }
     let mut le = Le::new(&header);
     if le.u32() != Some(CENTRAL_SIGNATURE) {
         return Err(Stop::NotAHeader);
@@ -364,7 +436,7 @@ fn parse_fixed(le: &mut Le) -> Option<Fixed> {
             compressed_size: u64::from(compressed_size),
             uncompressed_size: u64::from(uncompressed_size),
             external_attributes,
-            local_offset: u64::from(local_offset),
+            local_offset: Some(u64::from(local_offset)),
         },
         name_len,
         extra_len,
@@ -378,7 +450,8 @@ fn parse_fixed(le: &mut Le) -> Option<Fixed> {
 fn apply_zip64(record: &mut Record, extra: &[u8]) -> Result<(), Stop> {
     let mut need_uncompressed = record.uncompressed_size == u64::from(SATURATED_32);
     let mut need_compressed = record.compressed_size == u64::from(SATURATED_32);
-    let mut need_offset = record.local_offset == u64::from(SATURATED_32);
+    let mut offset = record.local_offset.unwrap_or_default();
+    let mut need_offset = offset == u64::from(SATURATED_32);
     let mut fields = Le::new(extra);
     while fields.remaining() >= 4 {
         let (Some(id), Some(len)) = (fields.u16(), fields.u16()) else {
@@ -394,7 +467,7 @@ fn apply_zip64(record: &mut Record, extra: &[u8]) -> Result<(), Stop> {
         for (need, value) in [
             (&mut need_uncompressed, &mut record.uncompressed_size),
             (&mut need_compressed, &mut record.compressed_size),
-            (&mut need_offset, &mut record.local_offset),
+            (&mut need_offset, &mut offset),
         ] {
             if *need {
                 *need = false;
@@ -405,6 +478,7 @@ fn apply_zip64(record: &mut Record, extra: &[u8]) -> Result<(), Stop> {
     if need_compressed || need_offset {
         return Err(Stop::MissingZip64);
     }
+    record.local_offset = Some(offset);
     Ok(())
 }
 
@@ -442,7 +516,11 @@ mod tests {
     }
 
     fn list_bytes(bytes: &[u8], max: u64) -> Result<Directory, ListError> {
-        list(&mut Cursor::new(bytes), bytes.len() as u64, max)
+        let bounds = Bounds {
+            max_entries: max,
+            max_name_bytes: 1 << 20,
+        };
+        list(&mut Cursor::new(bytes), bytes.len() as u64, bounds)
     }
 
     fn names(directory: &Directory) -> Vec<&[u8]> {
@@ -459,7 +537,7 @@ mod tests {
         let directory = list_bytes(&bytes, 10).unwrap();
         assert_eq!(names(&directory), [&b"a.so"[..], b"b", b"a.so"]);
         assert_eq!(directory.records[0].creator_os, 3);
-        assert!(!directory.stopped_at_limit);
+        assert!(directory.stopped.is_none());
     }
 
     #[test]
@@ -490,7 +568,7 @@ mod tests {
         let bytes = archive(&["a", "b", "c"], b"", b"");
         let directory = list_bytes(&bytes, 2).unwrap();
         assert_eq!(directory.records.len(), 2);
-        assert!(directory.stopped_at_limit);
+        assert_eq!(directory.stopped, Some(Breach::Entries { limit: 2 }));
     }
 
     #[test]
@@ -528,7 +606,7 @@ mod tests {
             compressed_size: 10,
             uncompressed_size: u64::from(SATURATED_32),
             external_attributes: 0,
-            local_offset: 0,
+            local_offset: Some(0),
         };
         let mut extra = vec![1, 0, 8, 0];
         extra.extend_from_slice(&(5u64 << 32).to_le_bytes());

@@ -242,9 +242,17 @@ pub struct Descriptor {
     pub name: Option<Spanned<String>>,
     /// `None` when absent or not an array.
     pub functions: Option<Spanned<Vec<Function>>>,
-    /// Each object's duplicate keys first, then its values' problems.
+    /// Each object's duplicate keys first, then its values' problems; at
+    /// most [`MAX_PROBLEMS`].
     pub problems: Vec<Problem>,
+    /// Problems found past [`MAX_PROBLEMS`], counted but not kept.
+    pub omitted_problems: usize,
 }
+
+/// Most problems kept: a descriptor of one wrong value repeated (`"libs":
+/// [1,1,…]`) would otherwise cost a problem, and then a diagnostic, per
+/// few bytes of input.
+pub const MAX_PROBLEMS: usize = 1000;
 
 impl Descriptor {
     /// The names of the `functions` entries, for the export check.
@@ -358,6 +366,7 @@ const MAX_DEPTH: usize = 512;
 struct Decoder<'t> {
     positions: Positions<'t>,
     problems: Vec<Problem>,
+    omitted_problems: usize,
 }
 
 /// A key of an object, matched the way Go matches struct fields.
@@ -372,6 +381,15 @@ impl<'t> Decoder<'t> {
         Decoder {
             positions: Positions::new(text),
             problems: Vec::new(),
+            omitted_problems: 0,
+        }
+    }
+
+    fn problem(&mut self, problem: Problem) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(problem);
+        } else {
+            self.omitted_problems += 1;
         }
     }
 
@@ -395,6 +413,7 @@ impl<'t> Decoder<'t> {
             name: None,
             functions: None,
             problems: Vec::new(),
+            omitted_problems: 0,
         };
         let Value::Object(object) = root else {
             self.wrong(
@@ -405,6 +424,7 @@ impl<'t> Decoder<'t> {
                 Reader::GoDecoder,
             );
             descriptor.problems = self.problems;
+            descriptor.omitted_problems = self.omitted_problems;
             return descriptor;
         };
         for prop in self.props(object, "") {
@@ -422,6 +442,7 @@ impl<'t> Decoder<'t> {
             }
         }
         descriptor.problems = self.problems;
+        descriptor.omitted_problems = self.omitted_problems;
         descriptor
     }
 
@@ -436,7 +457,7 @@ impl<'t> Decoder<'t> {
             };
             let key_span = self.span(name);
             if !seen.insert(key) {
-                self.problems.push(Problem::DuplicateKey {
+                self.problem(Problem::DuplicateKey {
                     path: path.to_string(),
                     key: key.to_string(),
                     span: key_span,
@@ -760,7 +781,7 @@ impl<'t> Decoder<'t> {
     }
 
     fn wrong(&mut self, path: &str, expected: Expected, found: &Value, span: Span, reader: Reader) {
-        self.problems.push(Problem::WrongType {
+        self.problem(Problem::WrongType {
             path: path.to_string(),
             expected,
             found: JsonType::of(found),
@@ -770,7 +791,7 @@ impl<'t> Decoder<'t> {
     }
 
     fn unknown(&mut self, path: &str, prop: &Prop) {
-        self.problems.push(Problem::UnknownKey {
+        self.problem(Problem::UnknownKey {
             path: path.to_string(),
             key: prop.key.to_string(),
             span: prop.key_span,

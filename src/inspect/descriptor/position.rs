@@ -1,53 +1,75 @@
 //! Byte offsets and parser markers to [`Span`]s without rescanning the text
-//! for every value: parsers report positions in document order, so a cursor
-//! that only moves forward makes a whole file cost one pass.
+//! for every value: parsers report positions mostly in document order, so a
+//! cursor that moves forward makes a whole file cost one pass. Queries that
+//! go back (an object's values after all its keys) restart from the last
+//! checkpoint before them, one every [`CHECKPOINT_EVERY`] bytes, never from
+//! the start of the file: the cost stays linear in the text.
 
 use crate::diagnostic::Span;
 
-/// A forward-moving position in a text.
-#[derive(Debug, Clone)]
-pub struct Positions<'t> {
-    text: &'t str,
+/// Bytes between two checkpoints: the most a backward query re-walks.
+const CHECKPOINT_EVERY: usize = 256;
+
+/// Where the cursor was at some offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Mark {
     offset: usize,
     chars: usize,
     line: usize,
     column: usize,
 }
 
+/// A forward-moving position in a text.
+#[derive(Debug, Clone)]
+pub struct Positions<'t> {
+    text: &'t str,
+    at: Mark,
+    /// Marks in increasing order of offset (and of chars), the first at 0.
+    checkpoints: Vec<Mark>,
+}
+
 impl<'t> Positions<'t> {
     pub fn new(text: &'t str) -> Positions<'t> {
-        Positions {
-            text,
+        let start = Mark {
             offset: 0,
             chars: 0,
             line: 1,
             column: 1,
+        };
+        Positions {
+            text,
+            at: start,
+            checkpoints: vec![start],
         }
     }
 
     /// The span of the byte range `start..end`.
     pub fn bytes(&mut self, start: usize, end: usize) -> Span {
         let start = floor_boundary(self.text, start.min(self.text.len()));
-        if start < self.offset {
-            self.rewind();
+        if start < self.at.offset {
+            let index = self
+                .checkpoints
+                .partition_point(|mark| mark.offset <= start);
+            self.restore(index);
         }
-        let passed = self.text.get(self.offset..start).unwrap_or("");
-        for ch in passed.chars() {
-            self.step(ch);
+        while self.at.offset < start {
+            if !self.step() {
+                break;
+            }
         }
-        self.offset = start;
         self.here(end.saturating_sub(start))
     }
 
     /// The span starting at the `index`-th character, `len` bytes long.
     pub fn chars(&mut self, index: usize, len: usize) -> Span {
-        if index < self.chars {
-            self.rewind();
+        if index < self.at.chars {
+            let found = self.checkpoints.partition_point(|mark| mark.chars <= index);
+            self.restore(found);
         }
-        let rest = self.text.get(self.offset..).unwrap_or("");
-        for ch in rest.chars().take(index.saturating_sub(self.chars)) {
-            self.step(ch);
-            self.offset += ch.len_utf8();
+        while self.at.chars < index {
+            if !self.step() {
+                break;
+            }
         }
         self.here(len)
     }
@@ -57,26 +79,44 @@ impl<'t> Positions<'t> {
         self.chars(index, 0).offset
     }
 
-    fn step(&mut self, ch: char) {
-        self.chars += 1;
-        if ch == '\n' {
-            self.line += 1;
-            self.column = 1;
-        } else {
-            self.column += 1;
+    /// Goes back to the checkpoint before `index` (a partition point, so at
+    /// least 1: the first checkpoint is the start).
+    fn restore(&mut self, index: usize) {
+        if let Some(mark) = self.checkpoints.get(index.saturating_sub(1)) {
+            self.at = *mark;
         }
     }
 
-    fn rewind(&mut self) {
-        *self = Positions::new(self.text);
+    /// Moves one character forward; false at the end of the text.
+    fn step(&mut self) -> bool {
+        let Some(ch) = self
+            .text
+            .get(self.at.offset..)
+            .and_then(|rest| rest.chars().next())
+        else {
+            return false;
+        };
+        self.at.offset += ch.len_utf8();
+        self.at.chars += 1;
+        if ch == '\n' {
+            self.at.line += 1;
+            self.at.column = 1;
+        } else {
+            self.at.column += 1;
+        }
+        let last = self.checkpoints.last().map_or(0, |mark| mark.offset);
+        if self.at.offset >= last + CHECKPOINT_EVERY {
+            self.checkpoints.push(self.at);
+        }
+        true
     }
 
     fn here(&self, len: usize) -> Span {
         Span {
-            line: self.line,
-            column: self.column,
-            offset: self.offset,
-            len: len.min(self.text.len().saturating_sub(self.offset)),
+            line: self.at.line,
+            column: self.at.column,
+            offset: self.at.offset,
+            len: len.min(self.text.len().saturating_sub(self.at.offset)),
         }
     }
 }
@@ -123,6 +163,25 @@ mod tests {
         let span = positions.chars(4, 1);
         assert_eq!(&text[span.offset..span.offset + 1], "x");
         assert_eq!((span.line, span.column), (1, 5));
+    }
+
+    #[test]
+    fn going_back_restarts_from_a_checkpoint_not_the_start() {
+        let text = "a\u{e9}\n".repeat(10_000);
+        let mut positions = Positions::new(&text);
+        let far = positions.bytes(text.len() - 4, text.len());
+        assert_eq!(far, Span::from_offset(&text, text.len() - 4, 4));
+        for back in [text.len() - 300, 5000, 17, 0, 29_999] {
+            let start = floor_boundary(&text, back);
+            assert_eq!(
+                positions.bytes(start, start + 1),
+                Span::from_offset(&text, start, 1),
+                "offset {start}"
+            );
+        }
+        let by_char = positions.chars(15_000, 1);
+        assert_eq!(by_char.line, 5001);
+        assert!(positions.checkpoints.len() < text.len() / CHECKPOINT_EVERY + 2);
     }
 
     #[test]

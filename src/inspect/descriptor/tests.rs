@@ -359,3 +359,12 @@ fn many_values_on_one_line_stay_linear() {
     assert_eq!(descriptor.function_names().len(), 200_000);
     assert!(start.elapsed().as_secs() < 5);
 }
+
+#[test]
+fn problems_are_capped_and_the_rest_counted() {
+    let ints = vec!["1"; MAX_PROBLEMS + 500].join(",");
+    let text = format!(r#"{{"about": {{}}, "libs": [{ints}]}}"#);
+    let descriptor = parse(&text).unwrap();
+    assert_eq!(descriptor.problems.len(), MAX_PROBLEMS);
+    assert_eq!(descriptor.omitted_problems, 500);
+}

@@ -177,6 +177,9 @@ struct Case {
     label: String,
     make: Box<dyn FnOnce() -> Vec<u8> + Send>,
     expect: &'static [&'static str],
+    /// The exit status: 1 for a hostile package, 0 for a large but valid
+    /// one that must only lint within the bounds.
+    exit: i32,
 }
 
 impl Case {
@@ -189,7 +192,18 @@ impl Case {
             label: label.into(),
             make: Box::new(make),
             expect,
+            exit: 1,
         }
+    }
+
+    /// A package that is large but fine: exit 0 within the bounds.
+    fn valid(label: impl Into<String>, make: impl FnOnce() -> Vec<u8> + Send + 'static) -> Case {
+        Case::zip(label, make, &[]).exits(0)
+    }
+
+    /// The same case, expected to exit with `code`.
+    fn exits(self, code: i32) -> Case {
+        Case { exit: code, ..self }
     }
 }
 
@@ -243,7 +257,7 @@ fn check(case: Case) -> Cost {
             signal_hint(signal)
         );
     }
-    assert_eq!(run.exit, Exit::Code(1), "{evidence}");
+    assert_eq!(run.exit, Exit::Code(case.exit), "{evidence}");
     for code in case.expect {
         assert!(run.codes.iter().any(|c| c == code), "no {code}: {evidence}");
     }
@@ -819,6 +833,12 @@ fn build_info_with_lying_lengths() {
 
 // ---------------------------------------------------------------- texts
 
+/// Just under the default descriptor limit (512 KiB): what a descriptor
+/// may cost once it is kept.
+const NEAR_LIMIT: usize = 500_000;
+/// Just under the default config limit (256 KiB).
+const CONFIG_NEAR_LIMIT: usize = 250_000;
+/// Far over it: refused (A006) without being inflated or parsed.
 const TEN_MB: usize = 10_000_000;
 
 fn descriptor_case(label: &str, make: fn() -> String, expect: &'static [&'static str]) -> Case {
@@ -839,27 +859,94 @@ fn hostile_descriptors() {
             &["M002"],
         ),
         descriptor_case(
-            "an unterminated 10 MB string",
+            "an unterminated 500 kB string",
             || {
                 format!(
                     r#"{{"about": {{"description": {{"en_US": "{}"#,
-                    "x".repeat(TEN_MB)
+                    "x".repeat(NEAR_LIMIT)
                 )
             },
             &["M002"],
         ),
         descriptor_case(
-            "a 10 MB string where an object belongs",
-            || format!(r#"{{"about": "{}"}}"#, "x".repeat(TEN_MB)),
+            "a 500 kB string where an object belongs",
+            || format!(r#"{{"about": "{}"}}"#, "x".repeat(NEAR_LIMIT)),
             &["M003"],
         ),
         descriptor_case(
-            "10 MB of escapes, unterminated",
-            || format!(r#"{{"about": "{}}}"#, r"\u0000".repeat(TEN_MB / 6)),
+            "500 kB of escapes, unterminated",
+            || format!(r#"{{"about": "{}}}"#, r"\u0000".repeat(NEAR_LIMIT / 6)),
             &["M002"],
+        ),
+        descriptor_case(
+            "a 10 MB descriptor, over its limit",
+            || format!(r#"{{"about": "{}"}}"#, "x".repeat(TEN_MB)),
+            &["A006"],
         ),
     ];
     check_all("descriptors", cases);
+}
+
+/// The real descriptor with `extra` spliced in as more top-level keys.
+fn pulse_descriptor_with(extra: &str) -> Vec<u8> {
+    let text = String::from_utf8(pulse().descriptor.clone()).expect("UTF-8");
+    let open = text.find('{').expect("an object");
+    format!("{{{extra},{}", &text[open + 1..]).into_bytes()
+}
+
+/// Issue 11, items 3 and 4: descriptors near the size limit whose parse
+/// used to take time or memory out of proportion to their size.
+#[test]
+fn descriptor_amplification() {
+    let cases = [
+        // Item 3: every object's value spans used to rewind the position
+        // cursor to the start of the file.
+        Case::zip(
+            "20,000 small objects",
+            || {
+                let objects = vec![r#"{"name":"f","default":1}"#; 20_000].join(",");
+                let extra = format!(r#""node2":[{objects}]"#);
+                pulse_zip(None, Some(&pulse_descriptor_with(&extra)), None)
+            },
+            &["M003"],
+        )
+        .exits(0),
+        Case::valid("22,000 functions", || {
+            let functions = vec![r#"{"name":"f","hint":{}}"#; 22_000].join(",");
+            let extra = format!(r#""functions":[{functions}]"#);
+            pulse_zip(None, Some(&pulse_descriptor_with(&extra)), None)
+        }),
+        // Item 4.
+        Case::zip(
+            "libs of 240,000 ints",
+            || {
+                let ints = vec!["1"; 240_000].join(",");
+                let extra = format!(r#""libs":[{ints}]"#);
+                pulse_zip(None, Some(&pulse_descriptor_with(&extra)), None)
+            },
+            &["M003"],
+        ),
+        Case::zip(
+            "40,000 distinct unknown keys",
+            || {
+                let keys: Vec<String> = (0..40_000).map(|i| format!(r#""k{i}":0"#)).collect();
+                pulse_zip(None, Some(&pulse_descriptor_with(&keys.join(","))), None)
+            },
+            &["M003"],
+        )
+        .exits(0),
+        Case::zip(
+            "160,000 empty arrays",
+            || {
+                let arrays = vec!["[]"; 160_000].join(",");
+                let extra = format!(r#""x":[{arrays}]"#);
+                pulse_zip(None, Some(&pulse_descriptor_with(&extra)), None)
+            },
+            &["M003"],
+        )
+        .exits(0),
+    ];
+    check_all("descriptor amplification", cases);
 }
 
 /// Nine levels of ten aliases each: 10^9 nodes once expanded. eKuiper's
@@ -893,12 +980,63 @@ fn hostile_configs() {
             billion_laughs() + "oops: [unclosed\n"
         }),
         config_case("100k nested flow sequences", || "[".repeat(100_000)),
-        config_case("100k nested flow mappings", || "{a: ".repeat(100_000)),
-        config_case("an unterminated 10 MB quoted scalar", || {
-            format!("default:\n  interval: \"{}", "x".repeat(TEN_MB))
+        config_case("60k nested flow mappings", || "{a: ".repeat(60_000)),
+        config_case("an unterminated 250 kB quoted scalar", || {
+            format!("default:\n  interval: \"{}", "x".repeat(CONFIG_NEAR_LIMIT))
         }),
+        Case::zip(
+            "a 10 MB config, over its limit",
+            || {
+                let config = format!("default:\n  interval: \"{}\"\n", "x".repeat(TEN_MB));
+                pulse_zip(None, None, Some(config.as_bytes()))
+            },
+            &["A006"],
+        ),
     ];
     check_all("configs", cases);
+}
+
+/// Issue 11, item 4, for the config: near the size limit, many keys,
+/// merges of anchors and one large scalar.
+#[test]
+fn config_amplification() {
+    let cases = [
+        Case::zip(
+            "20,000 undeclared keys",
+            || {
+                let keys: Vec<String> = (0..20_000).map(|i| format!("  k{i}: 1\n")).collect();
+                let config = format!("default:\n  interval: 1000\n{}", keys.concat());
+                pulse_zip(None, None, Some(config.as_bytes()))
+            },
+            &["C003"],
+        )
+        .exits(0),
+        Case::zip(
+            "20,000 config sections",
+            || {
+                let keys: Vec<String> = (0..20_000).map(|i| format!("s{i}: {{}}\n")).collect();
+                let config = format!("default:\n  interval: 1000\n{}", keys.concat());
+                pulse_zip(None, None, Some(config.as_bytes()))
+            },
+            &[],
+        )
+        .exits(0),
+        Case::valid("8,000 inline merges of one anchor", || {
+            let merges: Vec<String> = (0..8_000)
+                .map(|i| format!("s{i}: {{<<: *d, interval: {i}}}\n"))
+                .collect();
+            let config = format!("default: &d {{interval: 1000}}\n{}", merges.concat());
+            pulse_zip(None, None, Some(config.as_bytes()))
+        }),
+        Case::valid("one 250 kB scalar", || {
+            let config = format!(
+                "default:\n  interval: 1000\n  seed: \"{}\"\n",
+                "7".repeat(CONFIG_NEAR_LIMIT)
+            );
+            pulse_zip(None, None, Some(config.as_bytes()))
+        }),
+    ];
+    check_all("config amplification", cases);
 }
 
 // ---------------------------------------------------------------- archives

@@ -52,11 +52,7 @@ impl<'t> Positions<'t> {
                 .partition_point(|mark| mark.offset <= start);
             self.restore(index);
         }
-        while self.at.offset < start {
-            if !self.step() {
-                break;
-            }
-        }
+        self.advance(start, usize::MAX);
         self.here(end.saturating_sub(start))
     }
 
@@ -66,11 +62,7 @@ impl<'t> Positions<'t> {
             let found = self.checkpoints.partition_point(|mark| mark.chars <= index);
             self.restore(found);
         }
-        while self.at.chars < index {
-            if !self.step() {
-                break;
-            }
-        }
+        self.advance(usize::MAX, index);
         self.here(len)
     }
 
@@ -87,28 +79,32 @@ impl<'t> Positions<'t> {
         }
     }
 
-    /// Moves one character forward; false at the end of the text.
-    fn step(&mut self) -> bool {
-        let Some(ch) = self
-            .text
-            .get(self.at.offset..)
-            .and_then(|rest| rest.chars().next())
-        else {
-            return false;
-        };
-        self.at.offset += ch.len_utf8();
-        self.at.chars += 1;
-        if ch == '\n' {
-            self.at.line += 1;
-            self.at.column = 1;
-        } else {
-            self.at.column += 1;
+    /// Moves forward to byte `offset` or character `index`, whichever
+    /// comes first (or the end of the text), leaving checkpoints behind.
+    fn advance(&mut self, offset: usize, index: usize) {
+        let rest = self.text.get(self.at.offset..).unwrap_or("");
+        let mut next_checkpoint = self
+            .checkpoints
+            .last()
+            .map_or(0, |mark| mark.offset)
+            .saturating_add(CHECKPOINT_EVERY);
+        for ch in rest.chars() {
+            if self.at.offset >= offset || self.at.chars >= index {
+                break;
+            }
+            self.at.offset += ch.len_utf8();
+            self.at.chars += 1;
+            if ch == '\n' {
+                self.at.line += 1;
+                self.at.column = 1;
+            } else {
+                self.at.column += 1;
+            }
+            if self.at.offset >= next_checkpoint {
+                self.checkpoints.push(self.at);
+                next_checkpoint = self.at.offset.saturating_add(CHECKPOINT_EVERY);
+            }
         }
-        let last = self.checkpoints.last().map_or(0, |mark| mark.offset);
-        if self.at.offset >= last + CHECKPOINT_EVERY {
-            self.checkpoints.push(self.at);
-        }
-        true
     }
 
     fn here(&self, len: usize) -> Span {

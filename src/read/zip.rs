@@ -258,16 +258,21 @@ fn overlaps(
         .collect();
     order.sort_by_key(|(span, _)| span.header);
     let mut found: Vec<Option<EntryError>> = spans.iter().map(|_| None).collect();
-    let mut reach: Option<(u64, usize)> = None;
+    // The entry whose data reaches furthest so far: its span covering a
+    // later header is the bomb's doing; the later entry itself reads as
+    // Go reads it, unless both start at the same header.
+    let mut reach: Option<(Span, usize)> = None;
     for (span, index) in order {
-        if let Some((end, owner)) = reach
-            && span.header < end
+        if let Some((owner_span, owner)) = reach
+            && span.header < owner_span.data_end
         {
-            mark_overlap(&mut found, records, index, owner);
             mark_overlap(&mut found, records, owner, index);
+            if span.header == owner_span.header {
+                mark_overlap(&mut found, records, index, owner);
+            }
         }
-        if reach.is_none_or(|(end, _)| span.data_end > end) {
-            reach = Some((span.data_end, index));
+        if reach.is_none_or(|(owner_span, _)| span.data_end > owner_span.data_end) {
+            reach = Some((span, index));
         }
     }
     found

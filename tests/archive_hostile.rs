@@ -100,8 +100,20 @@ fn zip64_extra(item: &Item) -> Vec<u8> {
 }
 
 fn build(items: &[Item], comment: &[u8]) -> Vec<u8> {
+    build_with_layout(items, comment).0
+}
+
+/// Where [`build`] put each header, so a case can patch fields afterwards.
+struct Layout {
+    local: Vec<usize>,
+    central: Vec<usize>,
+    end: usize,
+}
+
+fn build_with_layout(items: &[Item], comment: &[u8]) -> (Vec<u8>, Layout) {
     let mut out = Vec::new();
     let mut offsets = Vec::new();
+    let mut central = Vec::new();
     for item in items {
         offsets.push(out.len() as u32);
         if item.same_local_as.is_some() {
@@ -127,6 +139,7 @@ fn build(items: &[Item], comment: &[u8]) -> Vec<u8> {
     for (item, own_offset) in items.iter().zip(&offsets) {
         let offset = item.same_local_as.map_or(*own_offset, |k| offsets[k]);
         let extra = zip64_extra(item);
+        central.push(out.len());
         u32le(&mut out, 0x0201_4b50);
         u16le(&mut out, 3 << 8 | 45);
         u16le(&mut out, 45);
@@ -146,6 +159,7 @@ fn build(items: &[Item], comment: &[u8]) -> Vec<u8> {
         out.extend_from_slice(&extra);
     }
     let directory_len = out.len() as u32 - directory_offset;
+    let end = out.len();
     u32le(&mut out, 0x0605_4b50);
     u32le(&mut out, 0);
     let count = items.len().min(0xffff) as u16;
@@ -155,7 +169,15 @@ fn build(items: &[Item], comment: &[u8]) -> Vec<u8> {
     u32le(&mut out, directory_offset);
     u16le(&mut out, comment.len() as u16);
     out.extend_from_slice(comment);
-    out
+    let local = offsets.iter().map(|&offset| offset as usize).collect();
+    (
+        out,
+        Layout {
+            local,
+            central,
+            end,
+        },
+    )
 }
 
 /// A package that should raise no archive finding.
@@ -576,4 +598,378 @@ fn entry_count_flood() {
         Limits::default().max_entries
     );
     assert!(linted.has("A006", None));
+}
+
+// ------------------------------------------------- Go archive/zip agreement
+
+/// Limits that never stop a differential case: only the reading rules are
+/// compared.
+fn unlimited() -> Limits {
+    Limits {
+        max_entries: u64::MAX,
+        max_entry_size: u64::MAX,
+        max_descriptor_size: u64::MAX,
+        max_config_size: u64::MAX,
+        max_kept_size: u64::MAX,
+        max_total_size: u64::MAX,
+        max_ratio: u64::MAX,
+    }
+}
+
+fn put_u16(bytes: &mut [u8], at: usize, value: u16) {
+    bytes[at..at + 2].copy_from_slice(&value.to_le_bytes());
+}
+
+fn put_u32(bytes: &mut [u8], at: usize, value: u32) {
+    bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
+}
+
+fn get_u32(bytes: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"))
+}
+
+/// A small package with every kind of entry the installer extracts.
+fn package_items() -> Vec<Item> {
+    vec![
+        deflated("Random@v1.0.0.so", &b"\x7fELF not really".repeat(100)),
+        stored("random.json", br#"{"about": {}}"#),
+        deflated("random.yaml", b"default:\n  interval: 1000\n"),
+        Item {
+            mode: 0o040_755,
+            ..stored("etc/", b"")
+        },
+        deflated("etc/random.conf", &b"key = value\n".repeat(20)),
+        stored("install.sh", b"#!/bin/sh\necho installed\n"),
+        deflated("README.md", &b"# random\n".repeat(30)),
+    ]
+}
+
+fn package() -> Vec<u8> {
+    build(&package_items(), b"")
+}
+
+/// `items` with item `index` changed by `edit`.
+fn edited(index: usize, edit: impl FnOnce(&mut Item)) -> Vec<u8> {
+    let mut items = package_items();
+    edit(&mut items[index]);
+    build(&items, b"")
+}
+
+/// The package with its end record's central directory offset moved.
+fn end_offset_moved(delta: i64) -> Vec<u8> {
+    let (mut bytes, layout) = build_with_layout(&package_items(), b"");
+    let at = layout.end + 16;
+    let offset = i64::from(get_u32(&bytes, at)) + delta;
+    put_u32(&mut bytes, at, offset as u32);
+    bytes
+}
+
+/// The package behind a shell stub; with `absolute`, every offset counts
+/// from the start of the file (as `zip -A` leaves them).
+fn prefixed(absolute: bool) -> Vec<u8> {
+    let stub = b"#!/bin/sh\nexec unzip \"$0\"\n";
+    let (mut bytes, layout) = build_with_layout(&package_items(), b"");
+    if absolute {
+        for central in &layout.central {
+            let at = central + 42;
+            let offset = get_u32(&bytes, at) + stub.len() as u32;
+            put_u32(&mut bytes, at, offset);
+        }
+        let at = layout.end + 16;
+        let offset = get_u32(&bytes, at) + stub.len() as u32;
+        put_u32(&mut bytes, at, offset);
+    }
+    [&stub[..], &bytes].concat()
+}
+
+/// A central directory of exactly 0xffff bytes, which makes Go (and us)
+/// look for a zip64 locator, and a locator pointing at `offset`.
+fn zip64_locator_at(offset: impl Fn(usize) -> u64) -> Vec<u8> {
+    let padded = |pad: usize| {
+        let mut items = package_items();
+        items.push(stored(&format!("etc/{}", "p".repeat(pad)), b""));
+        build_with_layout(&items, b"")
+    };
+    let (bytes, layout) = padded(0);
+    let directory = get_u32(&bytes, layout.end + 12) as usize;
+    let (bytes, layout) = padded(0xffff - directory);
+    assert_eq!(get_u32(&bytes, layout.end + 12), 0xffff);
+    let mut locator = Vec::new();
+    u32le(&mut locator, 0x0706_4b50);
+    u32le(&mut locator, 0);
+    locator.extend_from_slice(&offset(bytes.len() + 20).to_le_bytes());
+    u32le(&mut locator, 1);
+    [&bytes[..layout.end], &locator, &bytes[layout.end..]].concat()
+}
+
+/// The last entry (deflated, with a data descriptor) made to end where the
+/// file ends but `short` bytes: its compressed size covers the central
+/// directory (Go's inflater stops at the end of the stream), and the
+/// descriptor is what the end record's comment holds.
+fn descriptor_at_end(descriptor: &[u8]) -> Vec<u8> {
+    let mut items = package_items();
+    let last = items.len() - 1;
+    items[last].flags |= 8;
+    let (mut bytes, layout) = build_with_layout(&items, descriptor);
+    let name_len = items[last].name.len();
+    let data_start = layout.local[last] + 30 + name_len;
+    let compressed = (bytes.len() - descriptor.len() - data_start) as u32;
+    put_u32(&mut bytes, layout.local[last] + 18, compressed);
+    put_u32(&mut bytes, layout.central[last] + 20, compressed);
+    bytes
+}
+
+fn descriptor_bytes(crc: u32, signed: bool, len: usize) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    if signed {
+        u32le(&mut bytes, 0x0807_4b50);
+    }
+    u32le(&mut bytes, crc);
+    bytes.extend_from_slice(&[0; 16]);
+    bytes.truncate(len);
+    bytes
+}
+
+/// The library's central header says "made by" `creator` with external
+/// attributes `attributes`.
+fn library_attributes(creator: u8, attributes: u32) -> Vec<u8> {
+    let (mut bytes, layout) = build_with_layout(&package_items(), b"");
+    bytes[layout.central[0] + 5] = creator;
+    put_u32(&mut bytes, layout.central[0] + 38, attributes);
+    bytes
+}
+
+/// Every differential case: a name (its file name when recorded) and the
+/// zip. Regenerated the same way every time: the recorded verdicts carry
+/// each zip's CRC-32 and size, so a change here is caught.
+fn differential_cases() -> Vec<(&'static str, Vec<u8>)> {
+    let readme = 6;
+    let library_crc = package_items()[0].crc;
+    vec![
+        ("clean", package()),
+        ("empty", build(&[], b"")),
+        ("prefix-relative-offsets", prefixed(false)),
+        ("prefix-absolute-offsets", prefixed(true)),
+        ("end-offset-plus-one", end_offset_moved(1)),
+        ("end-offset-minus-one", end_offset_moved(-1)),
+        (
+            "zip64-locator-past-2p63",
+            zip64_locator_at(|_| (1 << 63) + 5),
+        ),
+        ("zip64-locator-at-garbage", zip64_locator_at(|_| 0)),
+        (
+            "zip64-locator-past-end",
+            zip64_locator_at(|size| size as u64 + 100),
+        ),
+        ("descriptor-signed-complete", {
+            let crc = package_items()[readme].crc;
+            descriptor_at_end(&descriptor_bytes(crc, true, 16))
+        }),
+        ("descriptor-signed-8-of-16", {
+            let crc = package_items()[readme].crc;
+            descriptor_at_end(&descriptor_bytes(crc, true, 8))
+        }),
+        ("descriptor-unsigned-complete", {
+            let crc = package_items()[readme].crc;
+            descriptor_at_end(&descriptor_bytes(crc, false, 12))
+        }),
+        ("descriptor-unsigned-8-of-12", {
+            let crc = package_items()[readme].crc;
+            descriptor_at_end(&descriptor_bytes(crc, false, 8))
+        }),
+        ("descriptor-crc-differs", {
+            let crc = package_items()[readme].crc ^ 1;
+            descriptor_at_end(&descriptor_bytes(crc, true, 16))
+        }),
+        ("deflate-past-eof-stream-complete", {
+            let (mut bytes, layout) = build_with_layout(&package_items(), b"");
+            let central = layout.central[readme];
+            let compressed = get_u32(&bytes, central + 20) + bytes.len() as u32;
+            put_u32(&mut bytes, central + 20, compressed);
+            bytes
+        }),
+        ("deflate-trailing-garbage", {
+            edited(readme, |item| {
+                item.data.extend_from_slice(b"garbage after the stream");
+                item.compressed = item.data.len() as u64;
+            })
+        }),
+        ("deflate-cut-short", {
+            edited(readme, |item| {
+                item.data.truncate(item.data.len() / 2);
+                item.compressed = item.data.len() as u64;
+            })
+        }),
+        (
+            "library-unix-directory-mode",
+            edited(0, |item| item.mode = 0o040_755),
+        ),
+        ("library-dos-directory", library_attributes(0, 0x10)),
+        ("library-ntfs-directory", library_attributes(11, 0x10)),
+        ("library-vfat-directory", library_attributes(14, 0x10)),
+        (
+            "library-unix-file-dos-directory-bit",
+            library_attributes(3, 0o100_644 << 16 | 0x10),
+        ),
+        (
+            "library-macos-directory-mode",
+            library_attributes(19, 0o040_755 << 16),
+        ),
+        (
+            "library-other-creator-directory-bit",
+            library_attributes(10, 0x10),
+        ),
+        (
+            "config-unix-directory-mode",
+            edited(2, |item| item.mode = 0o040_755),
+        ),
+        ("etc-bad-crc", edited(4, |item| item.crc ^= 1)),
+        ("install-sh-bad-crc", edited(5, |item| item.crc ^= 1)),
+        (
+            "install-sh-size-short",
+            edited(5, |item| item.uncompressed += 1),
+        ),
+        (
+            "readme-bad-deflate",
+            edited(readme, |item| item.data[0] = 0xff),
+        ),
+        (
+            "readme-size-lie",
+            edited(readme, |item| item.uncompressed -= 1),
+        ),
+        (
+            "readme-size-long",
+            edited(readme, |item| item.uncompressed += 1),
+        ),
+        ("readme-crc-zero", edited(readme, |item| item.crc = 0)),
+        (
+            "readme-descriptor-flag-no-descriptor",
+            edited(readme, |item| item.flags |= 8),
+        ),
+        (
+            "stored-sizes-differ",
+            edited(1, |item| item.compressed += 1),
+        ),
+        (
+            "library-crc-differs",
+            edited(0, |item| item.crc = library_crc ^ 0x8000),
+        ),
+        ("unsupported-method", edited(4, |item| item.method = 12)),
+        (
+            "directory-entry-with-size",
+            edited(3, |item| item.uncompressed = 5),
+        ),
+        ("no-local-header", {
+            let (mut bytes, layout) = build_with_layout(&package_items(), b"");
+            let at = layout.central[4] + 42;
+            let offset = get_u32(&bytes, at) + 1;
+            put_u32(&mut bytes, at, offset);
+            bytes
+        }),
+        ("comment-truncated", {
+            let mut bytes = build(&package_items(), b"comment");
+            bytes.truncate(bytes.len() - 3);
+            bytes
+        }),
+        ("count-too-high", {
+            let (mut bytes, layout) = build_with_layout(&package_items(), b"");
+            put_u16(&mut bytes, layout.end + 10, 8);
+            put_u16(&mut bytes, layout.end + 8, 8);
+            bytes
+        }),
+    ]
+}
+
+/// What Go's archive/zip said about one zip, as recorded by
+/// fixtures/zipreader.
+#[derive(Debug, serde::Deserialize)]
+struct GoVerdict {
+    crc32: u32,
+    size: u64,
+    #[serde(default)]
+    error: Option<String>,
+    entries: Vec<GoEntry>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct GoEntry {
+    name: String,
+    dir: bool,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct GoRecord {
+    go: String,
+    cases: std::collections::BTreeMap<String, GoVerdict>,
+}
+
+/// Our reader's view in Go's terms: whether the archive opens, and per
+/// entry whether it is a directory and whether extracting it fails.
+fn our_view(package: &Package) -> (bool, Vec<(String, bool, bool)>) {
+    let entries = package
+        .entries
+        .iter()
+        .map(|entry| {
+            let directory = entry.kind == read::EntryKind::Directory;
+            let fails = matches!(entry.data, Some(Err(_)))
+                || matches!(entry.method, read::Method::Other(_))
+                || entry.encrypted;
+            (entry.name.clone(), directory, !directory && fails)
+        })
+        .collect();
+    (package.unreadable.is_some(), entries)
+}
+
+/// Writes the differential cases into `$ZIPREADER_CASES` (to record Go's
+/// verdicts, see fixtures/zipreader/README.md); does nothing otherwise.
+#[test]
+fn write_differential_cases_when_asked() {
+    let Some(dir) = std::env::var_os("ZIPREADER_CASES") else {
+        return;
+    };
+    std::fs::create_dir_all(&dir).expect("cases folder");
+    for (name, bytes) in differential_cases() {
+        let path = std::path::Path::new(&dir).join(format!("{name}.zip"));
+        std::fs::write(path, bytes).expect("write a case");
+    }
+}
+
+#[test]
+fn reads_every_case_as_go_archive_zip_does() {
+    let recorded = std::fs::read_to_string(common::fixture("zipreader/verdicts.json"))
+        .expect("fixtures/zipreader/verdicts.json");
+    let record: GoRecord = serde_json::from_str(&recorded).expect("verdicts");
+    assert_eq!(record.go, "go1.25.4", "recorded with eKuiper's Go release");
+    let cases = differential_cases();
+    let names: Vec<&str> = cases.iter().map(|(name, _)| *name).collect();
+    let recorded_names: Vec<&str> = record.cases.keys().map(String::as_str).collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, recorded_names, "record the verdicts again");
+    let mut disagreements = Vec::new();
+    for (name, bytes) in &cases {
+        let go = &record.cases[*name];
+        assert_eq!(
+            (go.crc32, go.size),
+            (crc32fast::hash(bytes), bytes.len() as u64),
+            "{name}: the generator changed; record the verdicts again"
+        );
+        let package = read::read_zip_bytes(std::path::Path::new(name), bytes, &unlimited())
+            .expect("in memory");
+        let (unreadable, entries) = our_view(&package);
+        let go_entries: Vec<(String, bool, bool)> = go
+            .entries
+            .iter()
+            .map(|e| (e.name.clone(), e.dir, e.error.is_some()))
+            .collect();
+        if unreadable != go.error.is_some() || (!unreadable && entries != go_entries) {
+            disagreements.push(format!(
+                "{name}: Go {:?} {go_entries:?}\n  we {:?} {entries:?}",
+                go.error, package.unreadable
+            ));
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }

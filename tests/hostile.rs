@@ -326,6 +326,7 @@ fn pulse() -> &'static Pulse {
 }
 
 /// One zip entry, written as given: sizes and CRC may lie.
+#[derive(Clone)]
 struct Member {
     name: String,
     method: u16,
@@ -1154,4 +1155,256 @@ fn control_characters_from_the_package_are_not_printed_raw() {
             .collect();
         assert!(raw.is_empty(), "{format} printed {raw:?}: {}", run.stdout);
     }
+}
+
+// ---------------------------------------------------------------- issue 11
+
+fn le32(bytes: &[u8], at: usize) -> u32 {
+    u32_at(bytes, at)
+}
+
+/// The offsets of the central headers of a zip written by [`zip_of`]
+/// (no comment), in order.
+fn central_headers(zip: &[u8]) -> Vec<usize> {
+    let end = zip.len() - 22;
+    let count = usize::from(u16_at(zip, end + 10));
+    let mut at = le32(zip, end + 16) as usize;
+    let mut headers = Vec::with_capacity(count);
+    for _ in 0..count {
+        headers.push(at);
+        let name = usize::from(u16_at(zip, at + 28));
+        let extra = usize::from(u16_at(zip, at + 30));
+        let comment = usize::from(u16_at(zip, at + 32));
+        at += 46 + name + extra + comment;
+    }
+    headers
+}
+
+/// The real package with one more member.
+fn pulse_with(extra: Member) -> Vec<u8> {
+    let pulse = pulse();
+    zip_of(&[
+        stored(LIBRARY, &pulse.library),
+        stored(DESCRIPTOR, &pulse.descriptor),
+        stored(CONFIG, &pulse.config),
+        extra,
+    ])
+}
+
+fn deflated_member(name: &str, data: &[u8]) -> Member {
+    let mut compressor = flate2::Compress::new(flate2::Compression::best(), false);
+    let mut out = Vec::with_capacity(data.len() + 1024);
+    compressor
+        .compress_vec(data, &mut out, flate2::FlushCompress::Finish)
+        .expect("deflate");
+    Member {
+        name: name.into(),
+        method: 8,
+        crc: crc32fast::hash(data),
+        data: out,
+        uncompressed: u32::try_from(data.len()).expect("under 4 GiB"),
+    }
+}
+
+/// A deflate stream of one byte followed by `padding` bytes Go's inflater
+/// never reads, declaring `declared` bytes: the ratio stays under 100:1.
+fn padded_one_byte(name: &str, declared: u32, padding: usize) -> Member {
+    let mut member = deflated_member(name, b"\0");
+    member.data.resize(member.data.len() + padding, 0);
+    member.uncompressed = declared;
+    member
+}
+
+/// Items 1-4 and 6-11 of issue 11, through the binary: each failed on the
+/// main branch before the change (an abort under the memory limit, more
+/// than 2 s, or a verdict Go's archive/zip and eKuiper do not share).
+#[test]
+fn issue_11_cases() {
+    const MIB: usize = 1 << 20;
+    let cases = vec![
+        // 1. A declared size reserved memory.
+        Case::zip(
+            "1. a library declaring 130 MiB from a padded 1-byte stream",
+            || {
+                let library = padded_one_byte(LIBRARY, 130 << 20, 1_400_000);
+                zip_of(&[
+                    library,
+                    stored(DESCRIPTOR, &pulse().descriptor),
+                    stored(CONFIG, &pulse().config),
+                ])
+            },
+            &["A006"],
+        ),
+        Case::zip(
+            "1. a library declaring 60 MiB from a padded 1-byte stream",
+            || {
+                let library = padded_one_byte(LIBRARY, 60 << 20, 700_000);
+                zip_of(&[
+                    library,
+                    stored(DESCRIPTOR, &pulse().descriptor),
+                    stored(CONFIG, &pulse().config),
+                ])
+            },
+            &["A008"],
+        ),
+        // 2. Many small inspected entries were all kept.
+        Case::zip(
+            "2. 130 root libraries of 1 MiB of zeros",
+            || {
+                let zeros = vec![0; MIB];
+                let one = deflated_member("x.so", &zeros);
+                let members: Vec<Member> = (0..130)
+                    .map(|i| Member {
+                        name: format!("extra{i}.so"),
+                        ..one.clone()
+                    })
+                    .collect();
+                zip_of(&members)
+            },
+            &["A006"],
+        ),
+        Case::zip(
+            "2. pulse and 1000 root descriptors of 1 MiB of zeros",
+            || {
+                let zeros = vec![0; MIB];
+                let one = deflated_member("x.json", &zeros);
+                let pulse = pulse();
+                let mut members = vec![
+                    stored(LIBRARY, &pulse.library),
+                    stored(DESCRIPTOR, &pulse.descriptor),
+                    stored(CONFIG, &pulse.config),
+                ];
+                members.extend((0..1000).map(|i| Member {
+                    name: format!("extra{i}.json"),
+                    ..one.clone()
+                }));
+                zip_of(&members)
+            },
+            &["A006"],
+        ),
+        // 6. A self-extracting stub before a valid package.
+        Case::valid("6. a shell stub before the package", || {
+            [
+                &b"#!/bin/sh\nexec unzip \"$0\"\n"[..],
+                &pulse_zip(None, None, None),
+            ]
+            .concat()
+        }),
+        // 7. The end record's directory offset one too high: Go's base
+        // offset becomes -1 and every local header is missed.
+        Case::zip(
+            "7. the directory offset + 1",
+            || {
+                let mut zip = pulse_zip(None, None, None);
+                let at = zip.len() - 22 + 16;
+                let offset = le32(&zip, at) + 1;
+                put_u32(&mut zip, at, offset);
+                zip
+            },
+            &["A008"],
+        ),
+        // 8. Directory mode bits on the library and on the config.
+        Case::zip(
+            "8. the library with Unix mode 040755",
+            || {
+                let mut zip = pulse_zip(None, None, None);
+                let library = central_headers(&zip)[0];
+                put_u32(&mut zip, library + 38, 0o040_755 << 16);
+                zip
+            },
+            &["A004"],
+        ),
+        Case::zip(
+            "8. the library with the NTFS directory attribute",
+            || {
+                let mut zip = pulse_zip(None, None, None);
+                let library = central_headers(&zip)[0];
+                zip[library + 5] = 11;
+                put_u32(&mut zip, library + 38, 0x10);
+                zip
+            },
+            &["A004"],
+        ),
+        Case::zip(
+            "8. the config with the DOS directory attribute",
+            || {
+                let mut zip = pulse_zip(None, None, None);
+                let config = central_headers(&zip)[2];
+                zip[config + 5] = 0;
+                put_u32(&mut zip, config + 38, 0x10);
+                zip
+            },
+            &["A004"],
+        ),
+        // 9. Entries only the installer extracts.
+        Case::zip(
+            "9. etc/ with a bad CRC",
+            || {
+                let mut member = stored("etc/pulse.conf", b"key = value\n");
+                member.crc ^= 1;
+                pulse_with(member)
+            },
+            &["A008"],
+        ),
+        Case::zip(
+            "9. install.sh with bad deflate",
+            || {
+                let mut member = deflated_member("install.sh", &b"echo hi\n".repeat(50));
+                member.data[0] = 0xff;
+                pulse_with(member)
+            },
+            &["A008"],
+        ),
+        Case::zip(
+            "9. README.md whose size lies",
+            || {
+                let mut member = deflated_member("README.md", &b"# pulse\n".repeat(50));
+                member.uncompressed -= 1;
+                pulse_with(member)
+            },
+            &["A008"],
+        ),
+        // 10. A zip64 locator Go ignores (its offset is negative as int64),
+        // found because the central directory is exactly 0xffff bytes.
+        Case::valid("10. a zip64 locator past 2^63", || {
+            let padded = |pad: usize| pulse_with(stored(&format!("etc/{}", "p".repeat(pad)), b""));
+            let first = padded(0);
+            let directory = le32(&first, first.len() - 22 + 12) as usize;
+            let zip = padded(0xffff - directory);
+            let end = zip.len() - 22;
+            assert_eq!(le32(&zip, end + 12), 0xffff);
+            let mut locator = 0x0706_4b50u32.to_le_bytes().to_vec();
+            locator.extend_from_slice(&0u32.to_le_bytes());
+            locator.extend_from_slice(&((1u64 << 63) + 5).to_le_bytes());
+            locator.extend_from_slice(&1u32.to_le_bytes());
+            [&zip[..end], &locator, &zip[end..]].concat()
+        }),
+        // 11. A data descriptor cut short by the end of the file.
+        Case::zip(
+            "11. a data descriptor, 8 of its 16 bytes",
+            || {
+                let readme = b"# pulse\n".repeat(50);
+                let mut zip = pulse_with(deflated_member("README.md", &readme));
+                let header = *central_headers(&zip).last().expect("README.md");
+                let local = le32(&zip, header + 42) as usize;
+                let data_start = local + 30 + "README.md".len();
+                // The comment holds the descriptor's first 8 bytes; the
+                // entry's compressed size runs up to them.
+                let comment_len = zip.len() - 2;
+                put_u16(&mut zip, comment_len, 8);
+                zip.extend_from_slice(&0x0807_4b50u32.to_le_bytes());
+                zip.extend_from_slice(&crc32fast::hash(&readme).to_le_bytes());
+                let compressed = u32::try_from(zip.len() - 8 - data_start).expect("small");
+                for flags in [local + 6, header + 8] {
+                    let value = u16_at(&zip, flags) | 8;
+                    put_u16(&mut zip, flags, value);
+                }
+                put_u32(&mut zip, local + 18, compressed);
+                put_u32(&mut zip, header + 20, compressed);
+                zip
+            },
+            &["A008"],
+        ),
+    ];
+    check_all("issue 11", cases);
 }

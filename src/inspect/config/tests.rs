@@ -155,14 +155,11 @@ fn deep_nesting_is_refused_in_bounded_time() {
     assert!(parse(&block).is_err());
 }
 
+/// Four times the default config limit; the time it takes through the
+/// binary is bounded in tests/hostile.rs, not here under a loaded test run.
 #[test]
 fn huge_scalars_parse() {
-    let text = format!(
-        "default:\n  big: \"{}\"\n  after: 1\n",
-        "x".repeat(10 << 20)
-    );
-    let start = std::time::Instant::now();
+    let text = format!("default:\n  big: \"{}\"\n  after: 1\n", "x".repeat(1 << 20));
     let config = parse(&text).unwrap();
-    assert!(start.elapsed().as_secs() < 5);
     assert_eq!(property_names(&config.sections[0]), ["big", "after"]);
 }

@@ -87,6 +87,9 @@ pub struct Change {
     /// The text of an added or rewritten text entry, for `--diff` and SARIF.
     #[serde(skip)]
     pub text: Option<String>,
+    /// How many bytes of the entry `text` replaces (0 for an added one).
+    #[serde(skip)]
+    pub replaced: usize,
 }
 
 impl Change {
@@ -98,6 +101,7 @@ impl Change {
             to: None,
             detail: detail.into(),
             text: None,
+            replaced: 0,
         }
     }
 
@@ -108,6 +112,11 @@ impl Change {
 
     fn text(mut self, text: String) -> Change {
         self.text = Some(text);
+        self
+    }
+
+    fn replacing(mut self, bytes: usize) -> Change {
+        self.replaced = bytes;
         self
     }
 }
@@ -128,6 +137,13 @@ pub struct Repair {
     /// remain that only a rebuild clears.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rebuild: Vec<String>,
+    /// `--diff`: the changes are proposed, not made.
+    #[serde(skip)]
+    pub planned: bool,
+    /// The findings of the original package the changes clear (SARIF
+    /// proposes the changes on them).
+    #[serde(skip)]
+    pub cleared: Vec<Diagnostic>,
 }
 
 /// An entry of the package being repaired, owning its data.
@@ -143,6 +159,16 @@ struct Item {
 /// (exit status 2); a package that cannot be repaired is an [`Outcome`]
 /// with [`Repair::refused`] set and the file left untouched.
 pub fn fix_path(path: &Path, options: &Options, destination: &Destination) -> io::Result<Outcome> {
+    // The whole file is held in memory: no bigger than what its entries
+    // may inflate to in all.
+    let size = std::fs::metadata(path)?.len();
+    if size > options.limits.max_total_size {
+        let reason = format!(
+            "the file is {size} bytes, over the limit of {} bytes for a package",
+            options.limits.max_total_size
+        );
+        return Ok(refused(lint::lint_path(path, options)?, reason));
+    }
     let original = std::fs::read(path)?;
     let package = read::read_zip_bytes_in(path, &original, &options.limits, Scope::Everything)?;
     let before = lint::lint_package(&package, options);
@@ -158,11 +184,16 @@ pub fn fix_path(path: &Path, options: &Options, destination: &Destination) -> io
         Err(zipwrite::TooLarge(reason)) => return Ok(refused(before, reason)),
     };
     let changed = !plan.changes.is_empty();
-    let after = if changed {
+    let (after, cleared) = if changed {
         let fixed = read::read_zip_bytes(path, &bytes, &options.limits)?;
-        lint::lint_package(&fixed, options)
+        let after = lint::lint_package(&fixed, options);
+        if let Some(reason) = regression(&before, &after) {
+            return Ok(refused(before, reason));
+        }
+        let cleared = cleared(&before, &after, &plan.changes);
+        (after, cleared)
     } else {
-        before
+        (before, Vec::new())
     };
     let target = match destination {
         Destination::InPlace if changed => Some(path.to_path_buf()),
@@ -171,9 +202,11 @@ pub fn fix_path(path: &Path, options: &Options, destination: &Destination) -> io
         Destination::Folder(folder) => Some(folder.join(path.file_name().unwrap_or_default())),
     };
     if let Some(target) = &target {
-        // Unchanged, the output is the input byte for byte.
+        // Unchanged, the output is the input byte for byte. A symbolic
+        // link is followed: its target is what gets replaced.
         let out = if changed { &bytes } else { &original };
-        atomic::replace(target, out).map_err(|e| {
+        let real = std::fs::canonicalize(target).unwrap_or_else(|_| target.clone());
+        atomic::replace(&real, out).map_err(|e| {
             io::Error::new(e.kind(), format!("cannot write {}: {e}", target.display()))
         })?;
     }
@@ -182,8 +215,41 @@ pub fn fix_path(path: &Path, options: &Options, destination: &Destination) -> io
         changes: plan.changes,
         written: target,
         refused: None,
+        planned: *destination == Destination::Nowhere,
+        cleared,
     };
     Ok(with_repair(after, repair))
+}
+
+/// A repair must not leave the package worse: more errors after than
+/// before means a plan went wrong, and the package is left as it was.
+fn regression(before: &Outcome, after: &Outcome) -> Option<String> {
+    let errors = |outcome: &Outcome| outcome.count(crate::diagnostic::Severity::Error);
+    (errors(after) > errors(before)).then(|| {
+        let mut new: Vec<&str> = after
+            .diagnostics
+            .iter()
+            .filter(|d| !before.diagnostics.iter().any(|b| b.code == d.code))
+            .map(|d| d.code.as_str())
+            .collect();
+        new.dedup();
+        format!(
+            "the repaired package would have more errors than the original ({}); nothing was changed",
+            new.join(", ")
+        )
+    })
+}
+
+/// The original findings of the rules the changes are about that no
+/// longer show after them.
+fn cleared(before: &Outcome, after: &Outcome, changes: &[Change]) -> Vec<Diagnostic> {
+    before
+        .diagnostics
+        .iter()
+        .filter(|d| changes.iter().any(|change| change.rule == d.code))
+        .filter(|d| !after.diagnostics.iter().any(|a| a.code == d.code))
+        .cloned()
+        .collect()
 }
 
 fn refused(outcome: Outcome, reason: String) -> Outcome {

@@ -669,3 +669,36 @@ fn human_output_underlines_the_span() {
     assert!(!human.contains('\u{1b}'), "NO_COLOR is honoured: {human}");
     insta::assert_snapshot!("human-broken-descriptor", human);
 }
+
+#[test]
+fn sarif_diff_output_proposes_valid_fixes() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let script: &[u8] = b"#!/bin/sh\r\nset -e\r\n";
+    let bytes = common::derived_zip("pulse.zip", &["pulse.yaml"], &[("install.sh", script)]);
+    std::fs::write(dir.path().join("p.zip"), bytes).expect("write the package");
+    let output = common::run_in(dir.path(), &["--diff", "--format", "sarif", "p.zip"]);
+    let document = parse(&String::from_utf8_lossy(&output.stdout));
+    let errors = schema_errors(&document);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let results = document["runs"][0]["results"].as_array().expect("results");
+    let mut fixed: Vec<(&str, &str)> = results
+        .iter()
+        .filter_map(|result| {
+            let change = &result.get("fixes")?[0]["artifactChanges"][0];
+            let uri = change["artifactLocation"]["uri"].as_str()?;
+            let text = change["replacements"][0]["insertedContent"]["text"].as_str()?;
+            Some((uri, text))
+        })
+        .collect();
+    fixed.sort();
+    assert_eq!(
+        fixed,
+        [
+            ("p.zip/install.sh", "#!/bin/sh\nset -e\n"),
+            (
+                "p.zip/pulse.yaml",
+                "default:\n  interval: 1000\n  seed: 0\n"
+            ),
+        ]
+    );
+}

@@ -229,7 +229,8 @@ impl Planner<'_, '_> {
                     Action::Rewrite,
                     "CRLF line endings made LF",
                 )
-                .text(text),
+                .text(text)
+                .replacing(data.len()),
             );
         }
     }

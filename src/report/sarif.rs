@@ -1,6 +1,8 @@
 //! `--format sarif`: SARIF 2.1.0, as GitHub code scanning accepts it. Every
 //! rule is described in `tool.driver.rules` from its doc in `rules/`.
 
+mod fixes;
+
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
@@ -16,7 +18,10 @@ const INFORMATION_URI: &str = "https://github.com/lf-edge/ekuiper";
 pub fn write(outcomes: &[Outcome], out: &mut dyn Write) -> io::Result<()> {
     let results: Vec<Value> = outcomes
         .iter()
-        .flat_map(|outcome| outcome.diagnostics.iter().map(move |d| result(outcome, d)))
+        .flat_map(|outcome| {
+            let found = outcome.diagnostics.iter().map(move |d| result(outcome, d));
+            found.chain(fixes::proposed(outcome, result))
+        })
         .collect();
     let document = json!({
         "$schema": SCHEMA,

@@ -477,3 +477,36 @@ fn o_needs_exactly_one_package() {
     );
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn only_zip_packages_are_repaired_and_out_dir_names_must_differ() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Pulse.so"), b"\x7fELF").unwrap();
+    let (document, output) = fix(dir.path(), "Pulse.so", &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        document["packages"][0]["refused"],
+        "only zip packages can be repaired"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("Pulse.so")).unwrap(),
+        b"\x7fELF"
+    );
+    std::fs::create_dir(dir.path().join("a")).unwrap();
+    std::fs::copy(
+        common::fixture("packages/pulse.zip"),
+        dir.path().join("a/p.zip"),
+    )
+    .unwrap();
+    std::fs::copy(
+        common::fixture("packages/pulse.zip"),
+        dir.path().join("p.zip"),
+    )
+    .unwrap();
+    let clash = run_in(
+        dir.path(),
+        &["--fix", "--out-dir", "out", "p.zip", "a/p.zip"],
+    );
+    assert_eq!(clash.status.code(), Some(2));
+    assert!(!dir.path().join("out").exists());
+}

@@ -159,14 +159,20 @@ struct Item {
 /// (exit status 2); a package that cannot be repaired is an [`Outcome`]
 /// with [`Repair::refused`] set and the file left untouched.
 pub fn fix_path(path: &Path, options: &Options, destination: &Destination) -> io::Result<Outcome> {
-    // The whole file is held in memory: no bigger than what its entries
-    // may inflate to in all.
+    // The whole file is held in memory, next to every entry it keeps: no
+    // bigger than what may be kept of a package.
     let size = std::fs::metadata(path)?.len();
-    if size > options.limits.max_total_size {
-        let reason = format!(
-            "the file is {size} bytes, over the limit of {} bytes for a package",
-            options.limits.max_total_size
-        );
+    let limit = options.limits.max_kept_size;
+    let is_zip = !matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("so" | "json" | "yaml" | "yml" | "mod")
+    );
+    if !is_zip || size > limit {
+        let reason = if is_zip {
+            format!("the file is {size} bytes, over the limit of {limit} bytes kept for a package")
+        } else {
+            "only zip packages can be repaired".to_string()
+        };
         return Ok(refused(lint::lint_path(path, options)?, reason));
     }
     let original = std::fs::read(path)?;

@@ -19,7 +19,7 @@ const CANNOT_RUN: u8 = 2;
 /// status follows the findings that remain; with `--diff`, it is 1 when
 /// anything would change.
 pub fn run(cli: &Cli, options: &Options, paths: &[PathBuf]) -> Result<u8, String> {
-    let destination = destination(cli, paths.len())?;
+    let destination = destination(cli, paths)?;
     if let Destination::Folder(folder) = &destination {
         std::fs::create_dir_all(folder)
             .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
@@ -50,7 +50,8 @@ pub fn run(cli: &Cli, options: &Options, paths: &[PathBuf]) -> Result<u8, String
     })
 }
 
-fn destination(cli: &Cli, packages: usize) -> Result<Destination, String> {
+fn destination(cli: &Cli, paths: &[PathBuf]) -> Result<Destination, String> {
+    let packages = paths.len();
     Ok(match (&cli.output, &cli.out_dir) {
         _ if cli.diff => Destination::Nowhere,
         (Some(_), _) if packages != 1 => {
@@ -59,7 +60,17 @@ fn destination(cli: &Cli, packages: usize) -> Result<Destination, String> {
             ));
         }
         (Some(file), _) => Destination::File(file.clone()),
-        (None, Some(folder)) => Destination::Folder(folder.clone()),
+        (None, Some(folder)) => {
+            let mut names: Vec<_> = paths.iter().filter_map(|path| path.file_name()).collect();
+            names.sort();
+            if let Some(pair) = names.windows(2).find(|pair| pair[0] == pair[1]) {
+                return Err(format!(
+                    "two packages are called {}: --out-dir would write one over the other",
+                    pair[0].to_string_lossy()
+                ));
+            }
+            Destination::Folder(folder.clone())
+        }
         (None, None) => Destination::InPlace,
     })
 }

@@ -871,6 +871,13 @@ fn differential_cases() -> Vec<(&'static str, Vec<u8>)> {
             bytes.truncate(bytes.len() - 3);
             bytes
         }),
+        ("directory-runs-to-end-of-file", {
+            // The last central header's comment covers the end record.
+            let (mut bytes, layout) = build_with_layout(&package_items(), b"");
+            let last = *layout.central.last().expect("headers");
+            put_u16(&mut bytes, last + 32, 22);
+            bytes
+        }),
         ("count-too-high", {
             let (mut bytes, layout) = build_with_layout(&package_items(), b"");
             put_u16(&mut bytes, layout.end + 10, 8);

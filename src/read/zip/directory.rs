@@ -542,9 +542,57 @@ mod tests {
 
     #[test]
     fn tolerates_a_prefix_like_go() {
-        let bytes = archive(&["x"], b"#!/bin/sh\nexit 0\n", b"");
+        let prefix = b"#!/bin/sh\nexit 0\n";
+        let bytes = archive(&["x"], prefix, b"");
         let directory = list_bytes(&bytes, 10).unwrap();
         assert_eq!(names(&directory), [&b"x"[..]]);
+        // Every local offset moves by the prefix, as Go's base offset does.
+        assert_eq!(directory.records[0].local_offset, Some(prefix.len() as u64));
+    }
+
+    #[test]
+    fn base_offsets_follow_gos_int64_arithmetic() {
+        assert_eq!(with_base(10, 5), Some(15));
+        assert_eq!(with_base(10, -1), Some(9));
+        assert_eq!(with_base(0, -1), None);
+        // An offset past 2^63 is negative as int64; a base can bring it back.
+        assert_eq!(with_base(u64::MAX - 4, 10), Some(5));
+        assert_eq!(with_base(1 << 63, 0), None);
+    }
+
+    /// The end record with a zip64 locator in front of it, the directory
+    /// size saturated so that the locator is looked for.
+    fn with_locator(offset: u64) -> Vec<u8> {
+        let mut bytes = archive(&[], b"", b"");
+        let end = bytes.len() - END_LEN;
+        bytes[end + 12..end + 16].copy_from_slice(&0xffffu32.to_le_bytes());
+        let mut locator = ZIP64_LOCATOR_SIGNATURE.to_le_bytes().to_vec();
+        locator.extend_from_slice(&0u32.to_le_bytes());
+        locator.extend_from_slice(&offset.to_le_bytes());
+        locator.extend_from_slice(&1u32.to_le_bytes());
+        [&bytes[..end], &locator, &bytes[end..]].concat()
+    }
+
+    #[test]
+    fn a_zip64_locator_past_2p63_is_ignored_like_go() {
+        // Ignored: the 32-bit values stay, and here point outside the file.
+        let error = list_bytes(&with_locator((1 << 63) + 1), 10).unwrap_err();
+        assert!(matches!(error, ListError::Unreadable(r) if r.contains("outside the file")));
+        // Followed: no zip64 end record there.
+        let error = list_bytes(&with_locator(0), 10).unwrap_err();
+        assert!(matches!(error, ListError::Unreadable(r) if r.contains("zip64 locator")));
+    }
+
+    #[test]
+    fn a_directory_running_to_the_end_of_the_file_is_unreadable() {
+        // The only header's comment covers the end record, so the header
+        // loop meets the end of the file exactly where the next header
+        // would start: Go fails with io.EOF whatever the count says.
+        let mut bytes = archive(&["x"], b"", b"");
+        let comment_len = (END_LEN as u16).to_le_bytes();
+        bytes[32..34].copy_from_slice(&comment_len);
+        let error = list_bytes(&bytes, 10).unwrap_err();
+        assert!(matches!(error, ListError::Unreadable(r) if r.contains("end of the file")));
     }
 
     #[test]

@@ -121,6 +121,15 @@ fn unsafe_path() -> Vec<u8> {
     bytes
 }
 
+/// A folder zipped by a Windows tool that writes `\` separators.
+fn windows_separators() -> Vec<u8> {
+    let mut zip = pulse();
+    for name in ["Pulse@v1.0.0.so", "pulse.json", "pulse.yaml"] {
+        zip = zip.renamed(name, &format!("pulse\\{name}"));
+    }
+    zip.bytes()
+}
+
 fn duplicate_config() -> Vec<u8> {
     let stale = b"default:\n  interval: 5\n";
     let mut bytes = pulse().with("pulse.yamX", stale).bytes();
@@ -158,6 +167,7 @@ fn broken_packages() -> Vec<Broken> {
     vec![
         broken("A002", nested(), true),
         broken("A003", unsafe_path(), false),
+        broken("A003", windows_separators(), true),
         broken(
             "A004",
             pulse().with_symlink("passwd", "/etc/passwd").bytes(),
@@ -204,8 +214,8 @@ fn broken_packages() -> Vec<Broken> {
 fn each_fixable_mistake_is_repaired_into_a_package_the_host_loads() {
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
-    for case in broken_packages() {
-        let file = format!("{}.zip", case.rule);
+    for (index, case) in broken_packages().into_iter().enumerate() {
+        let file = format!("{}-{index}.zip", case.rule);
         let path = dir.path().join(&file);
         std::fs::write(&path, &case.bytes).unwrap();
         let before = host(&path, case.name, case.kind);

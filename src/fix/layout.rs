@@ -36,7 +36,12 @@ pub fn plan(
         };
         items.push(Item { name, data });
     }
-    if flagged.any(Code::A002) {
+    // Windows tools that write `pulse\Pulse.so` zipped a folder too: once
+    // the separators are slashes, A002 sees it.
+    let slashed = changes
+        .iter()
+        .any(|change| change.rule == Code::A003 && change.action == Action::Rename);
+    if flagged.any(Code::A002) || (slashed && options.selection.enabled(Code::A002)) {
         items = flatten(items, changes);
     }
     Ok(items)

@@ -400,8 +400,3 @@ fn unstage(package: Package) -> Vec<Item> {
         })
         .collect()
 }
-
-/// Whether any change is about `code`.
-pub fn fixes(repair: &Repair, code: Code) -> bool {
-    repair.changes.iter().any(|change| change.rule == code)
-}

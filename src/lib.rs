@@ -17,4 +17,5 @@ pub mod read;
 pub mod report;
 pub mod rules;
 pub mod settings;
+pub mod span;
 pub mod target;

@@ -13,6 +13,8 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+pub use crate::inspect::library::Arch;
+
 const DATA: &str = include_str!("../rules/profiles.toml");
 
 /// Where 1.x releases take their plugin API from (`pkg/api` of the server
@@ -40,31 +42,22 @@ pub struct Profile {
     pub arches: Vec<Arch>,
     /// Architectures of the official deb/rpm packages.
     pub package_arches: Vec<Arch>,
-    pub images: Vec<Image>,
+    pub images: Vec<DockerImage>,
     /// Where each figure was read, for messages and `--explain`.
     pub sources: Sources,
 }
 
 impl Profile {
     /// The official image of one flavour, when the release ships it.
-    pub fn image(&self, flavour: Flavour) -> Option<&Image> {
+    pub fn image(&self, flavour: Flavour) -> Option<&DockerImage> {
         self.images.iter().find(|image| image.flavour == flavour)
-    }
-
-    /// Every architecture an official build of this release runs on.
-    pub fn all_arches(&self) -> BTreeSet<Arch> {
-        self.arches
-            .iter()
-            .chain(&self.package_arches)
-            .copied()
-            .collect()
     }
 }
 
 /// An official docker image flavour of a release.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Image {
+pub struct DockerImage {
     pub flavour: Flavour,
     pub libc: Libc,
     /// The runtime image, e.g. `alpine:3.20.0`.
@@ -123,17 +116,6 @@ impl Libc {
         }
     }
 
-    /// The `DT_NEEDED` name a library linked against this C library carries
-    /// on `arch`.
-    pub fn soname(self, arch: Arch) -> &'static str {
-        match (self, arch) {
-            (Libc::Glibc, _) => "libc.so.6",
-            (Libc::Musl, Arch::Amd64) => "libc.musl-x86_64.so.1",
-            (Libc::Musl, Arch::Arm64) => "libc.musl-aarch64.so.1",
-            (Libc::Musl, Arch::Arm) => "libc.musl-armv7.so.1",
-        }
-    }
-
     /// Which C library a `DT_NEEDED` name belongs to, if it is a C library.
     pub fn from_soname(name: &str) -> Option<Libc> {
         if name == "libc.so.6" {
@@ -143,56 +125,6 @@ impl Libc {
         } else {
             None
         }
-    }
-}
-
-/// A release architecture, spelt as Go's `GOARCH` (`arm` is the `linux/arm/v7`
-/// docker platform).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Arch {
-    Amd64,
-    Arm64,
-    Arm,
-}
-
-impl Arch {
-    pub fn goarch(self) -> &'static str {
-        match self {
-            Arch::Amd64 => "amd64",
-            Arch::Arm64 => "arm64",
-            Arch::Arm => "arm",
-        }
-    }
-
-    pub fn from_goarch(goarch: &str) -> Option<Arch> {
-        match goarch {
-            "amd64" => Some(Arch::Amd64),
-            "arm64" => Some(Arch::Arm64),
-            "arm" => Some(Arch::Arm),
-            _ => None,
-        }
-    }
-
-    /// The ELF `e_machine` of libraries built for this architecture.
-    pub fn elf_machine(self) -> u16 {
-        match self {
-            Arch::Amd64 => 62,
-            Arch::Arm64 => 183,
-            Arch::Arm => 40,
-        }
-    }
-
-    pub fn from_elf_machine(machine: u16) -> Option<Arch> {
-        [Arch::Amd64, Arch::Arm64, Arch::Arm]
-            .into_iter()
-            .find(|arch| arch.elf_machine() == machine)
-    }
-}
-
-impl fmt::Display for Arch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.goarch())
     }
 }
 
@@ -325,7 +257,7 @@ struct Group {
     cgo: bool,
     arches: Vec<Arch>,
     package_arches: Vec<Arch>,
-    images: Vec<Image>,
+    images: Vec<DockerImage>,
     source: Sources,
 }
 
@@ -653,14 +585,9 @@ mod tests {
     }
 
     #[test]
-    fn libc_sonames_round_trip() {
-        for arch in [Arch::Amd64, Arch::Arm64, Arch::Arm] {
-            for libc in [Libc::Musl, Libc::Glibc] {
-                assert_eq!(Libc::from_soname(libc.soname(arch)), Some(libc));
-            }
-            assert_eq!(Arch::from_elf_machine(arch.elf_machine()), Some(arch));
-            assert_eq!(Arch::from_goarch(arch.goarch()), Some(arch));
-        }
+    fn libc_from_sonames() {
+        assert_eq!(Libc::from_soname("libc.so.6"), Some(Libc::Glibc));
+        assert_eq!(Libc::from_soname("libc.musl-armv7.so.1"), Some(Libc::Musl));
         assert_eq!(Libc::from_soname("libm.so.6"), None);
     }
 }

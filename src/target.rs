@@ -7,54 +7,9 @@ use std::fmt;
 
 use crate::inspect::GoPlugin;
 use crate::inspect::buildinfo::BuildInfo;
-use crate::inspect::library::{Class, ElfHeader, Endian};
+use crate::inspect::library::{Arch, ElfHeader};
 use crate::profile::Profile;
 pub use crate::profile::{Flavour, Libc};
-
-/// A machine a target runs on, as the ELF header spells it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Arch {
-    /// The Go name (`amd64`, `arm64`, `arm` …).
-    pub goarch: &'static str,
-    pub machine: u16,
-    pub class: Class,
-    pub endian: Endian,
-}
-
-const ARCHES: [Arch; 7] = [
-    arch("amd64", 62, Class::Elf64, Endian::Little),
-    arch("arm64", 183, Class::Elf64, Endian::Little),
-    arch("arm", 40, Class::Elf32, Endian::Little),
-    arch("386", 3, Class::Elf32, Endian::Little),
-    arch("ppc64le", 21, Class::Elf64, Endian::Little),
-    arch("riscv64", 243, Class::Elf64, Endian::Little),
-    arch("s390x", 22, Class::Elf64, Endian::Big),
-];
-
-const fn arch(goarch: &'static str, machine: u16, class: Class, endian: Endian) -> Arch {
-    Arch {
-        goarch,
-        machine,
-        class,
-        endian,
-    }
-}
-
-impl Arch {
-    pub fn by_goarch(goarch: &str) -> Option<Arch> {
-        ARCHES.iter().copied().find(|arch| arch.goarch == goarch)
-    }
-
-    /// The architecture an ELF header describes, when it is one Go supports
-    /// for plugins.
-    pub fn of_header(header: &ElfHeader) -> Option<Arch> {
-        ARCHES.iter().copied().find(|arch| arch.matches(header))
-    }
-
-    pub fn matches(&self, header: &ElfHeader) -> bool {
-        self.machine == header.machine && self.class == header.class && self.endian == header.endian
-    }
-}
 
 /// Where the target's facts come from, for messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,11 +109,7 @@ impl Target {
             go: Some(profile.go.clone()),
             api: Some((profile.api_module.clone(), profile.api_version.clone())),
             trimpath: Some(profile.trimpath),
-            arches: profile
-                .arches
-                .iter()
-                .filter_map(|arch| Arch::by_goarch(arch.goarch()))
-                .collect(),
+            arches: profile.arches.clone(),
             libc: image.map(|image| image.libc),
             build_image: builder,
             fingerprints: None,
@@ -201,19 +152,5 @@ mod tests {
             Some(Libc::Musl)
         );
         assert_eq!(libc_of(&needed(&["libm.so.6"])), None);
-    }
-
-    #[test]
-    fn arches_by_name_and_header() {
-        let amd64 = Arch::by_goarch("amd64").unwrap();
-        let header = ElfHeader {
-            class: Class::Elf64,
-            endian: Endian::Little,
-            machine: 62,
-            elf_type: crate::inspect::library::ElfType::SharedObject,
-        };
-        assert!(amd64.matches(&header));
-        assert_eq!(Arch::of_header(&header), Some(amd64));
-        assert!(!Arch::by_goarch("arm64").unwrap().matches(&header));
     }
 }

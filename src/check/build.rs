@@ -203,44 +203,70 @@ fn contract_module(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     };
     let Some(contract) = build_info.contract() else {
-        out.push(
-            Diagnostic::new(
-                Code::B001,
-                format!(
-                    "{entry} does not depend on an eKuiper API module ({} for 2.x, {} for 1.x), so it cannot implement api.Source, api.Sink or api.Function",
-                    CONTRACT_V2,
-                    EKUIPER_V1
-                ),
-            )
-            .entry(entry)
-            .help(format!(
-                "import \"{}/api\" and implement the interface of the plugin's kind",
-                CONTRACT_V2
-            )),
-        );
+        out.push(missing_contract(Evidence::Library(entry)).entry(entry));
         return;
     };
     if let Some(replacement) = &contract.replace {
-        let target = if replacement.version.is_empty() {
+        let with = if replacement.version.is_empty() {
             replacement.path.clone()
         } else {
             format!("{} {}", replacement.path, replacement.version)
         };
-        out.push(
-            Diagnostic::new(
-                Code::B005,
-                format!(
-                    "{entry} replaces {} {} with {target}: its api package must be byte-identical to the server's or plugin.Open fails with \"plugin was built with a different version of package\"",
-                    contract.path, contract.version
-                ),
-            )
-            .entry(entry)
-            .help(format!(
-                "drop the `replace {}` directive from go.mod and require the version the target eKuiper release uses",
-                contract.path
-            )),
-        );
+        let replaced = format!("{} {}", contract.path, contract.version);
+        let diagnostic =
+            replaced_contract(Evidence::Library(entry), &contract.path, &replaced, &with);
+        out.push(diagnostic.entry(entry));
     }
+}
+
+/// What a build finding rests on: a built library's build info, or in
+/// project mode the project's `go.mod` (its module path).
+#[derive(Debug, Clone, Copy)]
+enum Evidence<'a> {
+    Library(&'a str),
+    GoMod(&'a str),
+}
+
+impl Evidence<'_> {
+    fn subject(self) -> String {
+        match self {
+            Evidence::Library(entry) => entry.to_string(),
+            Evidence::GoMod(module) => format!("go.mod of {module}"),
+        }
+    }
+}
+
+/// B001, for a library or a project.
+fn missing_contract(evidence: Evidence) -> Diagnostic {
+    let help = match evidence {
+        Evidence::Library(_) => {
+            format!("import \"{CONTRACT_V2}/api\" and implement the interface of the plugin's kind")
+        }
+        Evidence::GoMod(_) => format!("`go get {CONTRACT_V2}@<the target's version>`"),
+    };
+    Diagnostic::new(
+        Code::B001,
+        format!(
+            "{} does not depend on an eKuiper API module ({CONTRACT_V2} for 2.x, {EKUIPER_V1} for 1.x), so it cannot implement api.Source, api.Sink or api.Function",
+            evidence.subject()
+        ),
+    )
+    .help(help)
+}
+
+/// B005, for a library or a project: `module` (`replaced` names it, with
+/// its version when known) is replaced `with` another copy.
+fn replaced_contract(evidence: Evidence, module: &str, replaced: &str, with: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::B005,
+        format!(
+            "{} replaces {replaced} with {with}: its api package must be byte-identical to the server's or plugin.Open fails with \"plugin was built with a different version of package\"",
+            evidence.subject()
+        ),
+    )
+    .help(format!(
+        "drop the `replace {module}` directive from go.mod and require the version the target eKuiper release uses"
+    ))
 }
 
 /// Project mode: a plugin's `go.mod`, before there is a library to read.
@@ -278,30 +304,13 @@ fn contract(go_mod: &GoMod, target: Option<&Target>, out: &mut Vec<Diagnostic>) 
         .require(CONTRACT_V2)
         .or_else(|| go_mod.require(EKUIPER_V1))
     else {
-        out.push(
-            Diagnostic::new(
-                Code::B001,
-                format!(
-                    "go.mod of {} does not require an eKuiper API module ({CONTRACT_V2} for 2.x), so the plugin cannot implement api.Source, api.Sink or api.Function",
-                    go_mod.module
-                ),
-            )
-            .help(format!("`go get {CONTRACT_V2}@<the target's version>`")),
-        );
+        out.push(missing_contract(Evidence::GoMod(&go_mod.module)));
         return;
     };
     if let Some(replace) = go_mod.replace(&required.path) {
-        out.push(
-            Diagnostic::new(
-                Code::B005,
-                format!(
-                    "go.mod replaces {} with {}: the plugin's api package must be byte-identical to the server's or plugin.Open fails",
-                    required.path, replace.with
-                ),
-            )
-            .span(replace.span)
-            .help(format!("drop `replace {}` before building the release", required.path)),
-        );
+        let evidence = Evidence::GoMod(&go_mod.module);
+        let diagnostic = replaced_contract(evidence, &required.path, &required.path, &replace.with);
+        out.push(diagnostic.span(replace.span));
     }
     let Some((api_path, api_version)) = target.and_then(|t| t.api.as_ref()) else {
         return;

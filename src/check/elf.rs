@@ -4,9 +4,10 @@
 use super::{Context, rebuild};
 use crate::diagnostic::Diagnostic;
 use crate::inspect::GoPlugin;
+use crate::inspect::library::Arch;
 use crate::inspect::library::{BuildMode, ElfType};
 use crate::rules::Code;
-use crate::target::{Arch, Libc, Target, libc_of};
+use crate::target::{Libc, Target, libc_of};
 
 const KUIPERD_BUILD: &str =
     "CGO_ENABLED=1 go build -buildmode=plugin -trimpath -ldflags=\"-s -w\" -o Name@v1.0.0.so .";
@@ -127,12 +128,16 @@ fn architecture(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec<D
                 plugin.header.machine, plugin.header.class, plugin.header.endian
             )
         },
-        |arch| arch.goarch.to_string(),
+        |arch| arch.goarch().to_string(),
     );
-    let wanted: Vec<&str> = target.arches.iter().map(|a| a.goarch).collect();
+    let wanted: Vec<&str> = target.arches.iter().map(|a| a.goarch()).collect();
     // glibc's dlopen skips a library of the right class but a foreign
     // machine as if it were absent (seen with the arm64 fixtures on amd64).
-    let symptom = if target.arches.iter().any(|a| a.class == plugin.header.class) {
+    let symptom = if target
+        .arches
+        .iter()
+        .any(|a| a.class() == plugin.header.class)
+    {
         "; with glibc, plugin.Open fails with the misleading \"cannot open shared object file: No such file or directory\""
     } else {
         ""

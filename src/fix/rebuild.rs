@@ -68,7 +68,7 @@ pub fn commands(outcome: &Outcome, target: Option<&Target>) -> Vec<String> {
     let goarch = target
         .arches
         .first()
-        .map(|arch| format!(" GOARCH={}", arch.goarch))
+        .map(|arch| format!(" GOARCH={}", arch.goarch()))
         .unwrap_or_default();
     lines.push(format!(
         "CGO_ENABLED=1 GOOS=linux{goarch} go build -buildmode=plugin{trimpath} -ldflags=\"-s -w\" -o {library} ."

@@ -4,6 +4,8 @@
 
 use std::borrow::Cow;
 
+use super::varint::uvarint;
+
 /// The eKuiper 2.x API module.
 pub const CONTRACT_V2: &str = "github.com/lf-edge/ekuiper/contract/v2";
 /// eKuiper 1.x plugins import the API from the main module.
@@ -155,22 +157,6 @@ fn inline_string(data: &[u8]) -> Result<(&[u8], &[u8]), BuildInfoError> {
             ))
         })?;
     Ok(rest.split_at(length))
-}
-
-/// Go's `binary.Uvarint`: at most 10 bytes, no overflow.
-fn uvarint(data: &[u8]) -> Option<(u64, usize)> {
-    let mut value: u64 = 0;
-    for (index, &byte) in data.iter().take(10).enumerate() {
-        let low = u64::from(byte & 0x7f);
-        if index == 9 && byte > 1 {
-            return None;
-        }
-        value |= low << (7 * index);
-        if byte & 0x80 == 0 {
-            return Some((value, index + 1));
-        }
-    }
-    None
 }
 
 /// The pre-1.18 header: two pointers to Go string headers.

@@ -4,7 +4,7 @@
 use std::str::FromStr;
 
 use super::ParseError;
-use crate::diagnostic::Span;
+use crate::span::Span;
 
 /// A module path and version in `go.mod`, with where the path is.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -181,11 +181,6 @@ impl ExportTypes {
     }
 }
 
-/// Go releases whose module data and type layouts this decoder knows.
-pub fn supported_go(version: &str) -> bool {
-    moduledata::layout(version).is_some()
-}
-
 /// Whether two Go releases lay out `runtime.moduledata` alike; `None` when
 /// either is unknown. A host finds no module data in a plugin of another
 /// layout and aborts ("fatal error: runtime: no plugin module data").

@@ -2,6 +2,9 @@
 //! rules in `check` decide what the facts mean.
 
 use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
 
 use super::buildinfo::{BuildInfo, BuildInfoError};
 
@@ -36,6 +39,85 @@ pub struct ElfHeader {
     /// `e_machine` (62 = x86-64, 183 = AArch64, 40 = ARM, 243 = RISC-V …).
     pub machine: u16,
     pub elf_type: ElfType,
+}
+
+/// A machine Go builds plugins for: its `GOARCH` name (how release
+/// profiles spell it) and what an ELF header built for it says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Arch {
+    Amd64,
+    Arm64,
+    /// `linux/arm/v7` as a docker platform.
+    Arm,
+    #[serde(rename = "386")]
+    I386,
+    Ppc64le,
+    Riscv64,
+    S390x,
+}
+
+impl Arch {
+    pub const ALL: [Arch; 7] = [
+        Arch::Amd64,
+        Arch::Arm64,
+        Arch::Arm,
+        Arch::I386,
+        Arch::Ppc64le,
+        Arch::Riscv64,
+        Arch::S390x,
+    ];
+
+    pub fn goarch(self) -> &'static str {
+        self.facts().0
+    }
+
+    /// The ELF `e_machine` of libraries built for this machine.
+    pub fn elf_machine(self) -> u16 {
+        self.facts().1
+    }
+
+    pub fn class(self) -> Class {
+        self.facts().2
+    }
+
+    pub fn endian(self) -> Endian {
+        self.facts().3
+    }
+
+    fn facts(self) -> (&'static str, u16, Class, Endian) {
+        match self {
+            Arch::Amd64 => ("amd64", 62, Class::Elf64, Endian::Little),
+            Arch::Arm64 => ("arm64", 183, Class::Elf64, Endian::Little),
+            Arch::Arm => ("arm", 40, Class::Elf32, Endian::Little),
+            Arch::I386 => ("386", 3, Class::Elf32, Endian::Little),
+            Arch::Ppc64le => ("ppc64le", 21, Class::Elf64, Endian::Little),
+            Arch::Riscv64 => ("riscv64", 243, Class::Elf64, Endian::Little),
+            Arch::S390x => ("s390x", 22, Class::Elf64, Endian::Big),
+        }
+    }
+
+    pub fn from_goarch(goarch: &str) -> Option<Arch> {
+        Arch::ALL.into_iter().find(|arch| arch.goarch() == goarch)
+    }
+
+    /// The machine an ELF header describes, when it is one Go supports
+    /// for plugins.
+    pub fn of_header(header: &ElfHeader) -> Option<Arch> {
+        Arch::ALL.into_iter().find(|arch| arch.matches(header))
+    }
+
+    pub fn matches(self, header: &ElfHeader) -> bool {
+        self.elf_machine() == header.machine
+            && self.class() == header.class
+            && self.endian() == header.endian
+    }
+}
+
+impl fmt::Display for Arch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.goarch())
+    }
 }
 
 /// Whether an export is a function or a variable.
@@ -133,3 +215,30 @@ pub enum BuildMode {
 /// Why the bytes are not a usable ELF image (E001).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotElf(pub String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arches_by_name_and_header() {
+        let header = ElfHeader {
+            class: Class::Elf64,
+            endian: Endian::Little,
+            machine: 62,
+            elf_type: ElfType::SharedObject,
+        };
+        assert_eq!(Arch::of_header(&header), Some(Arch::Amd64));
+        assert!(!Arch::Arm64.matches(&header));
+        for arch in Arch::ALL {
+            assert_eq!(Arch::from_goarch(arch.goarch()), Some(arch));
+            let header = ElfHeader {
+                class: arch.class(),
+                endian: arch.endian(),
+                machine: arch.elf_machine(),
+                elf_type: ElfType::SharedObject,
+            };
+            assert_eq!(Arch::of_header(&header), Some(arch));
+        }
+    }
+}

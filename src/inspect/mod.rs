@@ -10,9 +10,10 @@ pub mod gomod;
 pub mod gotypes;
 pub mod identity;
 pub mod library;
+pub mod varint;
 
-use crate::diagnostic::Span;
 use crate::read::{Container, Entry, Package};
+use crate::span::Span;
 
 pub use self::identity::{Identity, Kind, Origin};
 pub use self::library::{GoPlugin, NotElf};

@@ -23,23 +23,23 @@ const R_AARCH64_ABS64: u32 = 257;
 const R_AARCH64_RELATIVE: u32 = 1027;
 
 /// Entry sizes of the ELF tables for one class.
-pub(super) struct Layout {
+pub(super) struct EntrySizes {
     phdr: u64,
     shdr: u64,
     pub sym: u64,
     word: u64,
 }
 
-impl Layout {
-    fn of(container: Container) -> Layout {
+impl EntrySizes {
+    fn of(container: Container) -> EntrySizes {
         match container {
-            Container::Little => Layout {
+            Container::Little => EntrySizes {
                 phdr: 32,
                 shdr: 40,
                 sym: 16,
                 word: 4,
             },
-            Container::Big => Layout {
+            Container::Big => EntrySizes {
                 phdr: 56,
                 shdr: 64,
                 sym: 24,
@@ -94,15 +94,15 @@ impl Segment {
 impl<'a> Image<'a> {
     pub fn parse(bytes: &'a [u8]) -> Result<Image<'a>, NotElf> {
         let (header, ctx) = read_header(bytes)?;
-        let layout = Layout::of(ctx.container);
-        let segments = program_headers(bytes, &header, ctx, &layout)?;
+        let sizes = EntrySizes::of(ctx.container);
+        let segments = program_headers(bytes, &header, ctx, &sizes)?;
         check_loaded_segments(bytes, &segments)?;
         let loads = segments
             .iter()
             .filter(|segment| segment.p_type == program_header::PT_LOAD)
             .map(Segment::of)
             .collect();
-        let sections = section_headers(bytes, &header, ctx, &layout)?;
+        let sections = section_headers(bytes, &header, ctx, &sizes)?;
         Ok(Image::new(bytes, header, ctx, segments, loads, sections))
     }
 
@@ -148,8 +148,8 @@ impl<'a> Image<'a> {
         image
     }
 
-    pub(super) fn layout(&self) -> Layout {
-        Layout::of(self.ctx.container)
+    pub(super) fn entry_sizes(&self) -> EntrySizes {
+        EntrySizes::of(self.ctx.container)
     }
 
     pub fn elf_header(&self) -> ElfHeader {
@@ -296,7 +296,7 @@ impl<'a> Image<'a> {
             return Ok(DynamicSymbols::default());
         }
         let table = count
-            .checked_mul(self.layout().sym)
+            .checked_mul(self.entry_sizes().sym)
             .and_then(|size| self.at_address(address, size))
             .ok_or_else(|| {
                 not_elf(format!(
@@ -312,11 +312,11 @@ impl<'a> Image<'a> {
     /// The loader never needs the count; readers take it from the
     /// `.dynsym` section, else from the hash tables.
     fn dynamic_symbol_count(&self, address: u64, dynamic: &DynamicInfo) -> Result<u64, NotElf> {
-        let layout = self.layout();
+        let sizes = self.entry_sizes();
         if let Some(section) = self.sections.iter().find(|section| {
             section.sh_type == section_header::SHT_DYNSYM && section.sh_addr == address
         }) {
-            return Ok(section.sh_size / layout.sym);
+            return Ok(section.sh_size / sizes.sym);
         }
         if let Some(hash) = dynamic.hash {
             return self
@@ -341,7 +341,7 @@ impl<'a> Image<'a> {
         let first = u64::from(self.u32_at(table, 1)?);
         let bloom_words = u64::from(self.u32_at(table, 2)?);
         let buckets_start = bloom_words
-            .checked_mul(self.layout().word)?
+            .checked_mul(self.entry_sizes().word)?
             .checked_add(16)?;
         let buckets_words = table.get(usize::try_from(buckets_start).ok()?..)?;
         let mut last = 0;
@@ -591,18 +591,18 @@ fn program_headers(
     bytes: &[u8],
     header: &Header,
     ctx: Ctx,
-    layout: &Layout,
+    sizes: &EntrySizes,
 ) -> Result<Vec<ProgramHeader>, NotElf> {
     if header.e_phnum == 0 {
         return Ok(Vec::new());
     }
-    check_entry_size("program header", header.e_phentsize, layout.phdr)?;
+    check_entry_size("program header", header.e_phentsize, sizes.phdr)?;
     check_table(
         bytes,
         "program headers",
         header.e_phoff,
         u64::from(header.e_phnum),
-        layout.phdr,
+        sizes.phdr,
     )?;
     let offset =
         usize::try_from(header.e_phoff).map_err(|_| not_elf("program header offset too large"))?;
@@ -633,13 +633,13 @@ fn section_headers(
     bytes: &[u8],
     header: &Header,
     ctx: Ctx,
-    layout: &Layout,
+    sizes: &EntrySizes,
 ) -> Result<Vec<SectionHeader>, NotElf> {
     if header.e_shoff == 0 {
         return Ok(Vec::new());
     }
-    check_entry_size("section header", header.e_shentsize, layout.shdr)?;
-    check_table(bytes, "section headers", header.e_shoff, 1, layout.shdr)?;
+    check_entry_size("section header", header.e_shentsize, sizes.shdr)?;
+    check_table(bytes, "section headers", header.e_shoff, 1, sizes.shdr)?;
     let offset =
         usize::try_from(header.e_shoff).map_err(|_| not_elf("section header offset too large"))?;
     // With 0xff00 sections or more, e_shnum is 0 and the count is the first
@@ -656,7 +656,7 @@ fn section_headers(
         "section headers",
         header.e_shoff,
         count.max(1),
-        layout.shdr,
+        sizes.shdr,
     )?;
     let count = usize::try_from(count).map_err(|_| not_elf("too many section headers"))?;
     SectionHeader::parse(bytes, offset, count, ctx)
@@ -692,10 +692,12 @@ impl<'a> DynamicInfo<'a> {
             })?),
             _ => None,
         };
-        if let Some(size) = value(dynamic::DT_SYMENT).filter(|&size| size != image.layout().sym) {
+        if let Some(size) =
+            value(dynamic::DT_SYMENT).filter(|&size| size != image.entry_sizes().sym)
+        {
             return Err(not_elf(format!(
                 "dynamic symbols are {size} bytes, expected {}",
-                image.layout().sym
+                image.entry_sizes().sym
             )));
         }
         let mut offsets = Vec::new();

@@ -4,6 +4,7 @@
 
 use super::{Method, TypeKind, TypeName};
 use crate::inspect::elf::Image;
+use crate::inspect::varint::uvarint;
 
 /// `abi.Type`: size, ptrdata, hash, tflag, align, fieldAlign, kind, equal,
 /// gcdata, str, ptrToThis.
@@ -56,7 +57,7 @@ impl Types<'_, '_> {
         let head = self
             .image
             .at_address(address, 11.min(self.etypes - address))?;
-        let (len, used) = read_varint(head.get(1..)?)?;
+        let (len, used) = uvarint(head.get(1..)?)?;
         if len > MAX_NAME {
             return None;
         }
@@ -215,20 +216,6 @@ fn kind_size(kind: TypeKind) -> Option<u64> {
     }
 }
 
-/// An `encoding/binary` unsigned varint, at most 10 bytes; returns the
-/// value and the bytes used.
-pub fn read_varint(bytes: &[u8]) -> Option<(u64, usize)> {
-    let mut value: u64 = 0;
-    for (index, &byte) in bytes.iter().take(10).enumerate() {
-        let part = u64::from(byte & 0x7f).checked_shl(7 * index as u32)?;
-        value |= part;
-        if byte & 0x80 == 0 {
-            return Some((value, index + 1));
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,14 +302,6 @@ mod tests {
             types: BASE,
             etypes: BASE + len as u64,
         }
-    }
-
-    #[test]
-    fn varints_decode_and_reject_overlong_input() {
-        assert_eq!(read_varint(&[0x05]), Some((5, 1)));
-        assert_eq!(read_varint(&[0x96, 0x01]), Some((150, 2)));
-        assert_eq!(read_varint(&[0x80, 0x80]), None, "unterminated");
-        assert_eq!(read_varint(&[0xff; 11]), None, "longer than 10 bytes");
     }
 
     #[test]

@@ -17,7 +17,9 @@ fuzz_target!(|data: &[u8]| {
     let kept: usize = package
         .entries
         .iter()
-        .map(|entry| 2 * entry.raw_name.len() + entry.bytes().map_or(0, <[u8]>::len))
+        .map(|entry| {
+            entry.raw_name.len() + entry.name.len() + entry.bytes().map_or(0, <[u8]>::len)
+        })
         .sum();
     assert!(kept as u64 <= limits.max_kept_size, "kept {kept} bytes");
     let outcome = lint::lint_package(&package, &Options::default());

@@ -97,9 +97,9 @@ pub fn compressed_entry(archive: &[u8], index: usize, limits: &Limits) -> Option
     })
 }
 
-/// How much of the central directory to list. Names are kept twice (raw
-/// and decoded): a quarter of the kept budget for them leaves room for the
-/// data.
+/// How much of the central directory to list. Names are kept twice, raw
+/// and decoded (up to three times as long when not UTF-8): a quarter of
+/// the kept budget for the raw names keeps both within it.
 fn bounds(limits: &Limits) -> Bounds {
     Bounds {
         max_entries: limits.max_entries,
@@ -155,12 +155,11 @@ fn read_archive<R: Read + Seek>(
     };
     let over_limit = archive_limits(&directory, limits);
     let name_bytes = directory.records.iter().fold(0u64, |total, record| {
-        total.saturating_add(record.raw_name.len() as u64)
+        let decoded = String::from_utf8_lossy(&record.raw_name).len();
+        total.saturating_add((record.raw_name.len() + decoded) as u64)
     });
     let mut budget = Budget {
-        kept: limits
-            .max_kept_size
-            .saturating_sub(name_bytes.saturating_mul(2)),
+        kept: limits.max_kept_size.saturating_sub(name_bytes),
         inflated: limits.max_total_size,
     };
     let kinds: Vec<EntryKind> = directory.records.iter().map(entry_kind).collect();

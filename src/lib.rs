@@ -14,6 +14,7 @@ pub mod interfaces;
 pub mod lint;
 pub mod profile;
 pub mod read;
+pub mod repair;
 pub mod report;
 pub mod rules;
 pub mod settings;

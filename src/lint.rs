@@ -49,7 +49,7 @@ pub struct Outcome {
     /// Text of the entries diagnostics point into, for underlined spans.
     pub sources: BTreeMap<String, String>,
     /// With `--fix` or `--diff`: what was (or would be) changed.
-    pub repair: Option<crate::fix::Repair>,
+    pub repair: Option<crate::repair::Repair>,
 }
 
 impl Outcome {

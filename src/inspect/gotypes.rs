@@ -154,6 +154,19 @@ pub enum ExportType {
     Unknown(String),
 }
 
+/// A concrete type the plugin converts to an interface: one itab. A
+/// constructor `func Pulse() api.Source { return &pulse{} }` leaves one for
+/// `*pulse` and `api.Source`, which is how the type behind a constructor
+/// can be known without running it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversion {
+    /// The interface's full name.
+    pub interface: String,
+    pub concrete: TypeName,
+    /// The concrete type's method set.
+    pub methods: Vec<Method>,
+}
+
 /// The exports of a plugin with their types, and the interfaces the plugin's
 /// type data describes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -162,6 +175,10 @@ pub struct ExportTypes {
     pub exports: BTreeMap<String, ExportType>,
     /// Full interface name → the methods it requires.
     pub interfaces: BTreeMap<String, Vec<Method>>,
+    /// Every itab's concrete type, by interface.
+    pub conversions: Vec<Conversion>,
+    /// The fingerprinted packages in the order `plugin.Open` checks them.
+    pub link_order: Vec<String>,
 }
 
 impl ExportTypes {
@@ -179,6 +196,13 @@ impl ExportTypes {
     pub fn is_interface_var(&self, symbol: &str) -> bool {
         matches!(self.get(symbol), Some(ExportType::Var { elem, .. }) if elem.kind == TypeKind::Interface)
     }
+
+    /// The concrete types the plugin converts to `interface` (a full name).
+    pub fn converted_to<'a>(&'a self, interface: &'a str) -> impl Iterator<Item = &'a Conversion> {
+        self.conversions
+            .iter()
+            .filter(move |conversion| conversion.interface == interface)
+    }
 }
 
 /// Whether two Go releases lay out `runtime.moduledata` alike; `None` when
@@ -186,6 +210,18 @@ impl ExportTypes {
 /// layout and aborts ("fatal error: runtime: no plugin module data").
 pub fn same_module_layout(a: &str, b: &str) -> Option<bool> {
     Some(moduledata::layout(a)? == moduledata::layout(b)?)
+}
+
+/// The Go releases whose linkers write a pcln table with the library's
+/// magic number (`runtime/symtab.go`, `debug/gosym/pclntab.go`): what a
+/// stripped library without build info still tells of its Go release.
+pub fn pcln_releases(image: &Image) -> Option<&'static str> {
+    moduledata::pcln_magic(image).map(|magic| match magic {
+        0xffff_fffb => "Go 1.2 to 1.15",
+        0xffff_fffa => "Go 1.16 or 1.17",
+        0xffff_fff0 => "Go 1.18 or 1.19",
+        _ => "Go 1.20 or later",
+    })
 }
 
 /// Decodes the export table of a Go plugin built by `go_version`
@@ -221,6 +257,7 @@ pub fn decode(image: &Image, go_version: &str) -> Result<ExportTypes, String> {
     };
     let mut result = ExportTypes {
         plugin_path: module.plugin_path.clone(),
+        link_order: module.link_order.clone(),
         ..ExportTypes::default()
     };
     if module.ptab.len > MAX_ENTRIES {
@@ -239,7 +276,7 @@ pub fn decode(image: &Image, go_version: &str) -> Result<ExportTypes, String> {
         let export = export_type(&types, typ_off as i32, &mut result.interfaces);
         result.exports.insert(name, export);
     }
-    collect_itab_interfaces(&types, module.itabs, &mut result.interfaces)?;
+    collect_itabs(&types, module.itabs, &mut result)?;
     Ok(result)
 }
 
@@ -320,12 +357,13 @@ fn record_interface(
     Some(count)
 }
 
-/// Every interface some type of the plugin was converted to: the first word
-/// of each itab (`runtime.itab.inter`).
-fn collect_itab_interfaces(
+/// Every interface some type of the plugin was converted to (the first
+/// word of each itab, `runtime.itab.inter`) and the concrete type (the
+/// second, `_type`).
+fn collect_itabs(
     types: &Types,
     itabs: moduledata::Itabs,
-    interfaces: &mut BTreeMap<String, Vec<Method>>,
+    result: &mut ExportTypes,
 ) -> Result<(), String> {
     let too_many = || Err("the plugin's tables are implausibly large".to_string());
     match itabs {
@@ -334,13 +372,12 @@ fn collect_itab_interfaces(
                 return too_many();
             }
             for index in 0..links.len {
-                let inter = links
+                let itab = links
                     .address
                     .checked_add(index * 8)
-                    .and_then(|at| types.image.word(at))
-                    .and_then(|itab| types.image.word(itab));
-                if let Some(inter) = inter {
-                    record_interface(types, inter, interfaces);
+                    .and_then(|at| types.image.word(at));
+                if let Some(itab) = itab {
+                    record_itab(types, itab, result);
                 }
             }
         }
@@ -351,10 +388,7 @@ fn collect_itab_interfaces(
                 if at >= end {
                     return Ok(());
                 }
-                let Some(inter) = types.image.word(at) else {
-                    return Ok(());
-                };
-                let methods = record_interface(types, inter, interfaces);
+                let methods = record_itab(types, at, result);
                 // runtime.(*itab).Size: inter, _type, hash (padded) and
                 // fun[0]; fun has one word per method unless fun[0] is 0.
                 let fun0 = at.checked_add(24).and_then(|f| types.image.word(f));
@@ -373,6 +407,29 @@ fn collect_itab_interfaces(
         }
     }
     Ok(())
+}
+
+/// Records the itab at `itab`: its interface (returning its method count)
+/// and, for a named interface, the concrete type converted to it.
+fn record_itab(types: &Types, itab: u64, result: &mut ExportTypes) -> Option<u64> {
+    let inter = types.image.word(itab)?;
+    let count = record_interface(types, inter, &mut result.interfaces);
+    let interface = types
+        .type_name(inter)
+        .filter(|name| name.pkg_path.is_some())
+        .map(|name| name.full_name());
+    let concrete = itab.checked_add(8).and_then(|at| types.image.word(at));
+    if let (Some(interface), Some(concrete)) = (interface, concrete) {
+        let methods = types.methods(concrete).unwrap_or_default();
+        if let Some(concrete) = types.type_name(concrete) {
+            result.conversions.push(Conversion {
+                interface,
+                concrete,
+                methods,
+            });
+        }
+    }
+    count
 }
 
 #[cfg(test)]

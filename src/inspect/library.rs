@@ -161,6 +161,9 @@ pub struct GoPlugin {
     pub itabs: Vec<Itab>,
     /// `go:link.pkghashbytes.<package>` → the fingerprint bytes.
     pub fingerprints: BTreeMap<String, Vec<u8>>,
+    /// Set for a Go plugin from before Go 1.18, which records no build
+    /// info: its fingerprint symbols have the old names.
+    pub legacy: Option<LegacyGo>,
     /// The decoded `.go.buildinfo`, when the library has one.
     pub build_info: Option<BuildInfo>,
     /// Why the library's `.go.buildinfo` could not be decoded, when it has
@@ -185,7 +188,10 @@ impl GoPlugin {
             // Go before 1.18 records no build mode, and corrupt build info
             // records nothing: the plugin's own package fingerprint and
             // plugin path are the evidence then.
-            None if self.plugin_path.is_some() || !self.fingerprints.is_empty() => {
+            None if self.plugin_path.is_some()
+                || !self.fingerprints.is_empty()
+                || self.legacy.is_some() =>
+            {
                 BuildMode::Plugin
             }
             None if self.build_info.is_some() => BuildMode::Unknown,
@@ -198,6 +204,14 @@ impl GoPlugin {
     pub fn interfaces(&self) -> impl Iterator<Item = &str> {
         self.itabs.iter().map(|itab| itab.interface.as_str())
     }
+}
+
+/// What is known of a Go plugin built before Go 1.18.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegacyGo {
+    /// The Go releases its pcln table's magic number belongs to
+    /// (`Go 1.2 to 1.15`, `Go 1.16 or 1.17`), when one was found.
+    pub releases: Option<&'static str>,
 }
 
 /// What kind of Go build produced a library.

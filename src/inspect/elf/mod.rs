@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use self::symbols::{DynSym, DynamicSymbols, SymKind};
 use super::buildinfo::BuildInfo;
-use super::library::{Export, ExportForm, GoPlugin, Itab, NotElf};
+use super::library::{Export, ExportForm, GoPlugin, Itab, LegacyGo, NotElf};
 
 pub use self::image::{Image, Segment};
 
@@ -21,6 +21,9 @@ pub use self::image::{Image, Segment};
 /// and would let a hostile file multiply its size in memory.
 const MAX_FINGERPRINT: u64 = 64;
 const PKGHASH_PREFIX: &str = "go:link.pkghashbytes.";
+/// The same symbols as linkers before Go 1.18 named them (a dot, not a
+/// colon: `go.link.pkghashbytes.<package>`).
+const LEGACY_PKGHASH_PREFIX: &str = "go.link.pkghashbytes.";
 const ITAB_PREFIX: &str = "go:itab.";
 /// `cmd/go` names a plugin built from files `plugin/unnamed-<sha1 hex>`.
 const UNNAMED_PREFIX: &str = "plugin/unnamed-";
@@ -40,7 +43,16 @@ pub fn facts(image: &Image) -> Result<GoPlugin, NotElf> {
     let go = GoSymbols::scan(image, symbols)?;
     let build = image.build_info();
     let build_info = build.as_ref().and_then(|result| result.as_ref().ok());
-    let plugin_path = plugin_path(build_info, &go.packages, symbols);
+    // Before Go 1.18 a plugin has no build info, only the old symbols.
+    let legacy = (build.is_none() && go.packages.is_empty() && !go.legacy_packages.is_empty())
+        .then(|| LegacyGo {
+            releases: crate::inspect::gotypes::pcln_releases(image),
+        });
+    let plugin_path = plugin_path(build_info, &go.packages, symbols).or_else(|| {
+        legacy
+            .as_ref()
+            .and_then(|_| plugin_path(None, &go.legacy_packages, symbols))
+    });
     let exports = match plugin_path.as_deref() {
         Some(path) => exports(symbols, path)?,
         None => Vec::new(),
@@ -53,6 +65,7 @@ pub fn facts(image: &Image) -> Result<GoPlugin, NotElf> {
         exports,
         itabs: go.itabs,
         fingerprints: go.fingerprints,
+        legacy,
         build_info_error: build
             .as_ref()
             .and_then(|result| result.as_ref().err().cloned()),
@@ -69,6 +82,8 @@ fn not_elf(message: impl Into<String>) -> NotElf {
 struct GoSymbols<'a> {
     /// Packages with a fingerprint symbol: every Go package of the plugin.
     packages: BTreeSet<&'a str>,
+    /// Packages fingerprinted the pre-1.18 way.
+    legacy_packages: BTreeSet<&'a str>,
     itabs: Vec<Itab>,
     fingerprints: BTreeMap<String, Vec<u8>>,
 }
@@ -88,6 +103,11 @@ impl<'a> GoSymbols<'a> {
                 fingerprints.insert(package, bytes);
             }
         }
+        let legacy_packages = symbols
+            .with_prefix(LEGACY_PKGHASH_PREFIX)?
+            .iter()
+            .filter_map(|symbol| symbol.name.strip_prefix(LEGACY_PKGHASH_PREFIX))
+            .collect();
         let itabs: BTreeSet<(&str, &str)> = symbols
             .with_prefix(ITAB_PREFIX)?
             .iter()
@@ -95,6 +115,7 @@ impl<'a> GoSymbols<'a> {
             .collect();
         Ok(GoSymbols {
             packages,
+            legacy_packages,
             itabs: itabs
                 .into_iter()
                 .map(|(concrete, interface)| Itab {

@@ -104,6 +104,10 @@ pub struct ModuleData {
     pub itabs: Itabs,
     pub ptab: Table,
     pub plugin_path: String,
+    /// The packages of `pkghashes`, in the linker's order (its
+    /// `ctxt.Library`): the order in which `plugin.Open` compares the
+    /// fingerprints and names the first that differs.
+    pub link_order: Vec<String>,
 }
 
 pub fn find(image: &Image, layout: Layout) -> Result<ModuleData, String> {
@@ -140,6 +144,25 @@ fn pcln_headers(image: &Image) -> Vec<u64> {
         }
     }
     found
+}
+
+/// The magic number of the first 8-aligned pcln header of any Go release
+/// since 1.2 (`0xfffffffb` … `0xfffffff1`).
+pub fn pcln_magic(image: &Image) -> Option<u32> {
+    const MAGICS: [u32; 4] = [0xffff_fffb, 0xffff_fffa, 0xffff_fff0, PCLN_MAGIC];
+    image.segment_bytes().find_map(|(segment, bytes)| {
+        let skew = (WORD - segment.vaddr % WORD) % WORD;
+        bytes
+            .get(skew as usize..)?
+            .chunks_exact(8)
+            .find_map(|chunk| match chunk {
+                [a, b, c, d, 0, 0, 1 | 2 | 4, 4 | 8] => {
+                    let magic = u32::from_le_bytes([*a, *b, *c, *d]);
+                    MAGICS.contains(&magic).then_some(magic)
+                }
+                _ => None,
+            })
+    })
 }
 
 fn is_pcln_header(chunk: &[u8]) -> bool {
@@ -208,7 +231,28 @@ fn decode(image: &Image, base: u64, layout: Layout) -> Option<ModuleData> {
         itabs,
         ptab: slice(layout.ptab, MAX_TABLE)?,
         plugin_path: plugin_path.to_string(),
+        link_order: link_order(image, slice(layout.pluginpath + 2, MAX_TABLE)?),
     })
+}
+
+/// The package names of `pkghashes []modulehash` (`runtime/symtab.go`:
+/// `modulename, linktimehash string; runtimehash *string`, five words),
+/// stopping at the first unreadable one.
+fn link_order(image: &Image, pkghashes: Table) -> Vec<String> {
+    (0..pkghashes.len)
+        .map_while(|index| {
+            let entry = pkghashes
+                .address
+                .checked_add(index.checked_mul(5 * WORD)?)?;
+            let (address, len) = (image.word(entry)?, image.word(entry.checked_add(WORD)?)?);
+            if len > MAX_PATH {
+                return None;
+            }
+            std::str::from_utf8(image.at_address(address, len)?)
+                .ok()
+                .map(str::to_string)
+        })
+        .collect()
 }
 
 #[cfg(test)]

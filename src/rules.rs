@@ -178,6 +178,7 @@ rules! {
     L003 "library-name" Library Error "The library's file name breaks eKuiper's naming rules"
         Warning "a library name that works but breaks the convention";
     L004 "library-version" Library Warning "The @version suffix of the library is malformed";
+    L005 "other-plugin-format" Library Error "The package is a portable or WASM plugin, not a native one";
     E001 "not-elf" Elf Error "The library is not a well-formed ELF file";
     E002 "not-shared-object" Elf Error "The library is ELF but not a shared object (ET_DYN)";
     E003 "not-go-plugin" Elf Error "The library is not a Go -buildmode=plugin library and would crash the server";
@@ -189,6 +190,9 @@ rules! {
     S003 "shared-instance" Symbols Warning "A source or sink is exported as one instance shared by all rules";
     S004 "kind-mismatch" Symbols Error "The plugin kind is not what the library implements";
     S005 "function-not-exported" Symbols Error "A function named in the descriptor has no export";
+    S006 "not-stream-source" Symbols Error "The source implements none of the stream interfaces a rule reads from";
+    S007 "not-lookup-source" Symbols Error "The lookup-table export implements neither api.LookupSource nor api.LookupBytesSource";
+    S008 "no-collector" Symbols Error "The sink implements neither api.BytesCollector nor api.TupleCollector";
     B001 "missing-contract" Build Error "No eKuiper API module among the library's dependencies";
     B002 "contract-version" Build Error "The eKuiper API module version differs from the target's";
     B003 "go-version" Build Error "The Go release differs from the target's"
@@ -196,9 +200,9 @@ rules! {
     B004 "trimpath" Build Error "-trimpath differs from the target's build";
     B005 "replaced-contract" Build Warning "The eKuiper API module is replaced (=>)";
     B006 "invalid-go-mod" Build Error "A plugin project's go.mod does not parse";
+    B007 "old-go-plugin" Build Error "A Go plugin built before Go 1.18, which a current eKuiper cannot open";
     H001 "package-fingerprint" Build Error "A Go package shared with the host was built differently";
-    M001 "missing-descriptor" Metadata Error "No NAME.json descriptor"
-        Warning "a sink or function";
+    M001 "missing-descriptor" Metadata Warning "No NAME.json descriptor";
     M002 "invalid-descriptor" Metadata Error "The descriptor is not valid JSON";
     M003 "descriptor-schema" Metadata Error "The descriptor has fields of the wrong type, missing or unknown"
         Warning "missing optional fields and unknown fields";
@@ -366,7 +370,7 @@ mod tests {
     #[test]
     fn family_codes_fold_into_ranges() {
         assert_eq!(Family::Archive.codes(), "A001–A010, I001–I002");
-        assert_eq!(Family::Build.codes(), "B001–B006, H001");
+        assert_eq!(Family::Build.codes(), "B001–B007, H001");
     }
 
     #[test]

@@ -305,11 +305,16 @@ fn table() -> Vec<Row> {
             check: None,
         },
         fixture_row("S005", "mathx-missing.zip", &["L003"], "mathx.zip"),
+        fixture_row("S006", "pulse-nostream.zip", &[], "pulse.zip"),
+        fixture_row("S007", "pulse-nolookup.zip", &[], "pulse.zip"),
+        fixture_row("S008", "ledger-collect1x.zip", &[], "ledger.zip"),
+        fixture_row("L005", "pyrand-portable.zip", &[], "pulse.zip"),
         fixture_row("B001", "pulse-nocontract.zip", &["S002"], "pulse.zip"),
         fixture_row("B002", "pulse-contract200.zip", &[], "pulse.zip"),
         fixture_row("B003", "pulse-go1253.zip", &[], "pulse.zip"),
         fixture_row("B004", "pulse-notrim.zip", &["L003"], "pulse.zip"),
         fixture_row("B005", "pulse-replaced.zip", &[], "pulse.zip"),
+        fixture_row("B007", "echo-go115.zip", &[], "mathx.zip"),
         Row {
             code: "B006",
             // An unclosed require block, and the same block closed.

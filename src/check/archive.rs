@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::Context;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::inspect::Kind;
 use crate::read::{Breach, Container, Entry, EntryError, EntryKind, Method, Package, Role};
 use crate::rules::Code;
 
@@ -75,7 +76,10 @@ fn installer_use(ctx: &Context, entry: &Entry) -> Use {
         Use::Library
     } else if name.is_some_and(|name| entry.name == format!("{name}.json")) {
         Use::Descriptor
-    } else if name.is_some_and(|name| entry.name == format!("{name}.yaml")) {
+    } else if name.is_some_and(|name| entry.name == format!("{name}.yaml"))
+        && facts.identity.kind.is_none_or(|kind| kind == Kind::Source)
+    {
+        // The installer looks for NAME.yaml only for a source.
         Use::Config
     } else if entry.name == "install.sh" {
         Use::InstallScript
@@ -502,7 +506,12 @@ fn unused_entry(ctx: &Context, entry: &Entry) -> Option<Diagnostic> {
             format!("the installer ignores `{}`: {fate}", entry.name),
         )
         .entry(&entry.name)
-        .help(unused_help(&entry.name, name)),
+        .help(match ctx.facts.identity.kind {
+            Some(kind) if entry.name == format!("{name}.yaml") => format!(
+                "Only sources have a default config (the installer looks for {name}.yaml only then): a {kind} gets its properties from the rule's action. Remove it, or register the plugin as a source if it is one."
+            ),
+            _ => unused_help(&entry.name, name),
+        }),
     )
 }
 

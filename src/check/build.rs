@@ -15,8 +15,9 @@ use crate::target::Target;
 /// How many differing packages H001 names before summarising the rest.
 const FINGERPRINTS_SHOWN: usize = 5;
 
-/// B001–B005 and H001 for a built library.
+/// B001–B005, B007 and H001 for a built library.
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    old_go_plugin(ctx, out);
     contract_module(ctx, out);
     let (Some(target), Some((entry, plugin))) = (ctx.target, ctx.facts.library_facts()) else {
         return;
@@ -37,8 +38,51 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         .and_then(|go| same_module_layout(&info.go_version, go))
         != Some(false);
     if target.runs(&plugin.header) && same_layout {
-        check_fingerprints(entry, plugin, target, out);
+        let link_order = match ctx.facts.export_types() {
+            Some(Ok(types)) => types.link_order.as_slice(),
+            _ => &[],
+        };
+        check_fingerprints(entry, plugin, target, link_order, out);
     }
+}
+
+/// B007: a Go plugin from before Go 1.18 (no build info, the old
+/// `go.link.pkghashbytes.*` symbols). Every eKuiper release with a profile
+/// is built with Go 1.20 or later, whose runtime finds no module data of
+/// its own layout in it and aborts.
+fn old_go_plugin(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let Some((entry, plugin)) = ctx.facts.library_facts() else {
+        return;
+    };
+    let Some(legacy) = &plugin.legacy else {
+        return;
+    };
+    let releases = legacy.releases.map_or(String::new(), |releases| {
+        format!(" ({releases}, by its pcln table)")
+    });
+    let host = match ctx.target {
+        Some(target) => match &target.go {
+            Some(go) => format!("{} (built with {go})", target.source),
+            None => target.source.to_string(),
+        },
+        None => "an eKuiper built with Go 1.18 or later".to_string(),
+    };
+    let help = match ctx.target {
+        Some(target) => rebuild(target, entry),
+        None => "rebuild it with the Go release of the eKuiper it will run in".to_string(),
+    };
+    out.push(
+        Diagnostic::new(
+            Code::B007,
+            format!(
+                "{entry} is a Go plugin built before Go 1.18{releases}, which records no build info: {host} aborts on it with \"fatal error: runtime: no plugin module data\", as the module data layout differs"
+            ),
+        )
+        .entry(entry)
+        .help(format!(
+            "port it to the target's API module and {help}"
+        )),
+    );
 }
 
 /// B002.
@@ -155,17 +199,33 @@ fn check_trimpath(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec
     );
 }
 
-/// H001.
-fn check_fingerprints(entry: &str, plugin: &GoPlugin, target: &Target, out: &mut Vec<Diagnostic>) {
+/// H001. `plugin.Open` compares the fingerprints in the plugin's link
+/// order (`moduledata.pkghashes`, `runtime/plugin.go`
+/// `plugin_lastmoduleinit`) and names the first that differs: the
+/// differing packages are listed in that order, those it does not know
+/// (unreadable type data) last, alphabetically.
+fn check_fingerprints(
+    entry: &str,
+    plugin: &GoPlugin,
+    target: &Target,
+    link_order: &[String],
+    out: &mut Vec<Diagnostic>,
+) {
     let Some(host) = &target.fingerprints else {
         return;
     };
-    let differing: Vec<&str> = plugin
+    let mut differing: Vec<&str> = plugin
         .fingerprints
         .iter()
         .filter(|(package, bytes)| host.get(*package).is_some_and(|h| h != *bytes))
         .map(|(package, _)| package.as_str())
         .collect();
+    let mut position = std::collections::HashMap::with_capacity(link_order.len());
+    for (index, package) in link_order.iter().enumerate() {
+        position.entry(package.as_str()).or_insert(index);
+    }
+    // A stable sort keeps the alphabetical order among unknown positions.
+    differing.sort_by_key(|package| position.get(package).copied().unwrap_or(usize::MAX));
     let Some(first) = differing.first() else {
         return;
     };

@@ -1,7 +1,10 @@
-//! L001–L004: the library the installer would pick, and its file name.
+//! L001–L005: the library the installer would pick, its file name, and
+//! packages that hold no native library at all (other plugin formats).
 
 use super::Context;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::inspect::buildinfo::CONTRACT_V2;
+use crate::inspect::format::OtherFormat;
 use crate::inspect::identity::{library_pattern, uc_first};
 use crate::rules::Code;
 
@@ -163,6 +166,46 @@ fn check_version(version: &str) -> Result<(), &'static str> {
         return Err("has characters other than letters, digits, `.`, `-` and `+`");
     }
     Ok(())
+}
+
+/// L005: a portable or WASM plugin handed to the native linter, said in
+/// one finding (the nested folders, missing library and foreign manifest
+/// all follow from it).
+pub fn other_format(ctx: &Context, format: &OtherFormat, out: &mut Vec<Diagnostic>) {
+    let two_x = ctx
+        .target
+        .and_then(|target| target.api.as_ref())
+        .is_none_or(|(module, _)| module == CONTRACT_V2);
+    let diagnostic = match format {
+        OtherFormat::Portable {
+            manifest,
+            language,
+            executable,
+        } => Diagnostic::new(
+            Code::L005,
+            format!(
+                "this is a portable plugin (manifest {manifest}: language {language}, executable {executable}), not a native one: the native installer finds no library in it and fails with \"invalid zip file\""
+            ),
+        )
+        .entry(manifest.clone())
+        .help("install it with POST /plugins/portables {\"name\": …, \"file\": …}; lint a native plugin's zip (library, NAME.json, NAME.yaml at the root) instead"),
+        OtherFormat::Wasm { module } => {
+            let where_to = if two_x {
+                "eKuiper 2.x has no WASM plugin manager (1.x installed these with POST /plugins/wasm): port it to a portable or native plugin"
+            } else {
+                "install it with POST /plugins/wasm {\"name\": …, \"file\": …}"
+            };
+            Diagnostic::new(
+                Code::L005,
+                format!(
+                    "this is a WASM plugin ({module}), not a native one: the native installer finds no library in it and fails with \"invalid zip file\""
+                ),
+            )
+            .entry(module.clone())
+            .help(where_to)
+        }
+    };
+    out.push(diagnostic);
 }
 
 #[cfg(test)]

@@ -64,17 +64,14 @@ fn judged_by_archive_rules(ctx: &Context, entry: &Entry) -> bool {
     ctx.facts.package.container != Container::ProjectFile && entry.bytes().is_none()
 }
 
+/// M001: a warning for every kind, as eKuiper (1.x and 2.x) installs and
+/// runs the plugin and only logs the missing descriptor.
 fn missing_descriptor(name: &str, kind: Option<Kind>) -> Diagnostic {
-    let severity = match kind {
-        Some(Kind::Source) => Severity::Error,
-        _ => Severity::Warning,
-    };
     let what = kind.map_or("plugin".to_string(), |kind| kind.to_string());
     Diagnostic::new(
         Code::M001,
-        format!("no {name}.json descriptor: the {what} gets no form or description in eKuiper's UI"),
+        format!("no {name}.json descriptor: the {what} installs and runs, but gets no form or description in eKuiper's UI"),
     )
-    .severity(severity)
     .help(format!(
         "Add {name}.json at the zip's root with an `about` object (and `properties` for sources and sinks, `functions` for functions)."
     ))

@@ -4,10 +4,12 @@
 //! One module per rule family of the catalog, and one function per rule,
 //! whose doc opens with its code:
 //! - [`archive`]: A001–A010 and I001, what the installer does with entries;
-//! - [`library`]: L001–L004, the library the installer picks and its name;
+//! - [`library`]: L001–L005, the library the installer picks and its name,
+//!   or the other plugin format the package is;
 //! - [`elf`]: E001–E005, what the library file is and where it runs;
-//! - [`symbols`]: S001–S005, the symbols eKuiper looks up and their types;
-//! - [`build`]: B001–B006 and H001, how the library (or project) is built;
+//! - [`symbols`]: S001–S008, the symbols eKuiper looks up, their types and
+//!   what a rule needs of them next;
+//! - [`build`]: B001–B007 and H001, how the library (or project) is built;
 //! - [`metadata`]: M001–M003 and C001–C003, the descriptor and the config.
 //!
 //! Family modules never import each other: what two families both need is
@@ -25,6 +27,7 @@ mod symbols;
 use crate::diagnostic::Diagnostic;
 use crate::inspect::Facts;
 use crate::read::Container;
+use crate::rules::Code;
 use crate::target::Target;
 
 /// What every rule receives.
@@ -48,6 +51,13 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
         // Nothing inside an unreadable archive can be judged (A001), and
         // an archive over a limit was not read to the end (A006): what
         // looks missing may only be unread.
+        return out;
+    }
+    if let Some(format) = &ctx.facts.other_format {
+        // A portable or WASM package: one finding says so; its folders
+        // and files the native installer ignores all follow from it.
+        out.retain(|d| !matches!(d.code, Code::A002 | Code::A009));
+        library::other_format(ctx, format, &mut out);
         return out;
     }
     library::check(ctx, &mut out);

@@ -198,7 +198,10 @@ impl ExportTypes {
     }
 
     /// The concrete types the plugin converts to `interface` (a full name).
-    pub fn converted_to<'a>(&'a self, interface: &'a str) -> impl Iterator<Item = &'a Conversion> {
+    pub fn converted_to<'s, 'i>(
+        &'s self,
+        interface: &'i str,
+    ) -> impl Iterator<Item = &'s Conversion> + use<'s, 'i> {
         self.conversions
             .iter()
             .filter(move |conversion| conversion.interface == interface)

@@ -226,9 +226,21 @@ pub fn refine_kind(
         .map(implemented_kinds)
         .unwrap_or_default();
     let (kind, origin) = if let [kind] = implemented.as_slice() {
+        // A config says "source" too: when the library disagrees, say
+        // which evidence won, so a user who meant a source sees why not.
+        let despite = match config {
+            Some(config) if *kind != Kind::Source => format!(
+                ", although the package has {}, which only sources have",
+                config.name
+            ),
+            _ => String::new(),
+        };
         (
             Some(*kind),
-            Origin::Inferred(format!("the library implements api.{}", kind.interface())),
+            Origin::Inferred(format!(
+                "the library implements api.{}{despite}",
+                kind.interface()
+            )),
         )
     } else if let Some(config) = config {
         (

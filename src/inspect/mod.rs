@@ -6,6 +6,7 @@ pub mod buildinfo;
 pub mod config;
 pub mod descriptor;
 pub mod elf;
+pub mod format;
 pub mod gomod;
 pub mod gotypes;
 pub mod identity;
@@ -59,6 +60,8 @@ pub struct Facts<'p> {
     pub config: Option<TextFile<'p, config::Config>>,
     /// A project's `go.mod` (project mode only).
     pub go_mod: Option<TextFile<'p, gomod::GoMod>>,
+    /// Set when the package is a portable or WASM plugin, not a native one.
+    pub other_format: Option<format::OtherFormat>,
 }
 
 impl Facts<'_> {
@@ -170,6 +173,7 @@ pub fn inspect<'p>(package: &'p Package, declared: &Declared) -> Facts<'p> {
         descriptor,
         config,
         go_mod,
+        other_format: format::other_format(package),
     }
 }
 

@@ -127,6 +127,9 @@ pub fn manifest() -> Manifest {
 #[derive(Debug, Deserialize)]
 pub struct Verdict {
     pub stage: String,
+    /// `ok`, `install` (Register fails), `rule` (installs, every rule
+    /// using it fails) or `dead` (the process aborts).
+    pub outcome: String,
     pub message: String,
 }
 

@@ -2,8 +2,11 @@
 //! are. The main export here (S001 missing, S003 a shared instance), its
 //! Go type in [`export_type`] (S002, with the interfaces' method sets in
 //! [`interfaces`]), the kind the library implements in [`kinds`] (S004),
-//! a function plugin's declared functions in [`functions`] (S005).
+//! a function plugin's declared functions in [`functions`] (S005), and
+//! what a rule needs next in [`capabilities`] (S006 stream source, S007
+//! lookup source, S008 collector).
 
+mod capabilities;
 mod export_type;
 mod functions;
 mod interfaces;
@@ -32,6 +35,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
     export_type::check(ctx, out);
+    capabilities::check(ctx, out);
 }
 
 /// S001 when the main export is missing, S003 when a source or sink

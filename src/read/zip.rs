@@ -8,6 +8,7 @@ mod bytes;
 mod data;
 mod directory;
 mod inflate;
+mod whole;
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -335,7 +336,7 @@ fn entry_data<R: Read + Seek>(
             if let Some(breach) = keep_problem(role, declared, limits, budget) {
                 return Ok(Some(Err(EntryError::OverLimit(breach))));
             }
-            Use::Keep
+            Use::Keep { room: budget.kept }
         }
         None if declared > budget.inflated => return Ok(None),
         None => Use::Verify,

@@ -5,6 +5,8 @@
 //! descriptor and the CRC-32. Kept entries grow as their bytes arrive, never
 //! past the declared size (checked against the limits by the caller), so a
 //! header that lies costs nothing; verified entries are not kept at all.
+//! A large kept deflated entry first tries the one-shot fast path
+//! ([`super::whole`]), which leaves every verdict to this streaming reading.
 
 use std::io::{self, Read, Seek, SeekFrom};
 
@@ -12,19 +14,20 @@ use super::bytes::Le;
 use super::directory::Record;
 use super::inflate::inflate;
 use super::read_exact_at;
+use super::whole;
 use crate::read::EntryError;
 
 const LOCAL_SIGNATURE: u32 = 0x0403_4b50;
 const LOCAL_LEN: u64 = 30;
 const DESCRIPTOR_SIGNATURE: u32 = 0x0807_4b50;
-const FLAG_DATA_DESCRIPTOR: u16 = 1 << 3;
+pub(super) const FLAG_DATA_DESCRIPTOR: u16 = 1 << 3;
 const METHOD_STORED: u16 = 0;
-const METHOD_DEFLATED: u16 = 8;
+pub(super) const METHOD_DEFLATED: u16 = 8;
 /// Stored data is copied in chunks of this size.
 const COPY_CHUNK: usize = 64 * 1024;
 /// The first reservation for a kept entry: after it, the buffer doubles
 /// as bytes arrive, up to the declared size.
-const FIRST_RESERVATION: usize = 256 * 1024;
+pub(super) const FIRST_RESERVATION: usize = 256 * 1024;
 
 /// Why an entry's data could not be had: an I/O failure of the file (the
 /// tool cannot run) or a finding about the entry.
@@ -135,8 +138,9 @@ fn parse_local(fixed: &[u8]) -> Option<(u16, u16, u16)> {
 /// What becomes of an entry's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Use {
-    /// Kept for inspection.
-    Keep,
+    /// Kept for inspection; `room` is what the package may still keep,
+    /// which also bounds the fast path's compressed copy.
+    Keep { room: u64 },
     /// Only counted and hashed, as the installer's extraction would check
     /// them.
     Verify,
@@ -152,8 +156,15 @@ pub fn read_data<R: Read + Seek>(
     span: Span,
     purpose: Use,
 ) -> Result<Option<Vec<u8>>, Fault> {
+    if let Use::Keep { room } = purpose
+        && let Some(bytes) = whole::read(reader, size, record, span, room)?
+    {
+        // The bytes have the central CRC-32: what is left is the descriptor.
+        verify_crc(reader, size, record, span, record.crc32)?;
+        return Ok(Some(bytes));
+    }
     let declared = record.uncompressed_size;
-    let mut kept = (purpose == Use::Keep).then(|| Kept::new(declared));
+    let mut kept = matches!(purpose, Use::Keep { .. }).then(|| Kept::new(declared));
     let mut hasher = crc32fast::Hasher::new();
     let mut count = 0u64;
     let mut emit = |chunk: &[u8]| -> Result<(), Fault> {
@@ -348,7 +359,14 @@ mod tests {
             data_end: compressed.len() as u64,
         };
         let size = compressed.len() as u64;
-        read_data(&mut Cursor::new(compressed), size, record, span, Use::Keep).map(Option::unwrap)
+        read_data(
+            &mut Cursor::new(compressed),
+            size,
+            record,
+            span,
+            Use::Keep { room: u64::MAX },
+        )
+        .map(Option::unwrap)
     }
 
     fn corrupt_reason(result: Result<Vec<u8>, Fault>) -> String {
@@ -419,7 +437,7 @@ mod tests {
             size,
             &with_descriptor,
             span,
-            Use::Keep,
+            Use::Keep { room: u64::MAX },
         )
         .map(Option::unwrap);
         assert!(corrupt_reason(result).contains("descriptor"));

@@ -495,7 +495,7 @@ fn o_needs_exactly_one_package() {
 }
 
 #[test]
-fn only_zip_packages_are_repaired_and_out_dir_names_must_differ() {
+fn only_native_zip_packages_are_repaired_and_out_dir_names_must_differ() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("Pulse.so"), b"\x7fELF").unwrap();
     let (document, output) = fix(dir.path(), "Pulse.so", &[]);
@@ -508,6 +508,13 @@ fn only_zip_packages_are_repaired_and_out_dir_names_must_differ() {
         std::fs::read(dir.path().join("Pulse.so")).unwrap(),
         b"\x7fELF"
     );
+    let portable = dir.path().join("pyrand.zip");
+    std::fs::copy(common::fixture("packages/pyrand-portable.zip"), &portable).unwrap();
+    let before = std::fs::read(&portable).unwrap();
+    let (document, _) = fix(dir.path(), "pyrand.zip", &[]);
+    let refused = document["packages"][0]["refused"].as_str().unwrap();
+    assert!(refused.contains("portable"), "{refused}");
+    assert_eq!(std::fs::read(&portable).unwrap(), before);
     std::fs::create_dir(dir.path().join("a")).unwrap();
     std::fs::copy(
         common::fixture("packages/pulse.zip"),

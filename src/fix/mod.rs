@@ -111,7 +111,7 @@ pub fn fix_path(path: &Path, options: &Options, destination: &Destination) -> io
     let original = std::fs::read(path)?;
     let package = read::read_zip_bytes_in(path, &original, &options.limits, Scope::Everything)?;
     let before = lint::lint_package(&package, options);
-    if let Some(reason) = refusal(&package) {
+    if let Some(reason) = refusal(&package, &before) {
         return Ok(refused(before, reason));
     }
     let plan = match plan(package, &original, options) {
@@ -205,10 +205,14 @@ fn with_repair(mut outcome: Outcome, repair: Repair) -> Outcome {
 }
 
 /// Packages that cannot be rewritten without guessing: an archive that
-/// does not open or was not read to the end, and anything but a zip.
-fn refusal(package: &Package) -> Option<String> {
+/// does not open or was not read to the end, anything but a zip, and a
+/// portable or WASM plugin (its layout is not a native one's).
+fn refusal(package: &Package, before: &Outcome) -> Option<String> {
     if package.container != Container::Zip {
         return Some("only zip packages can be repaired".into());
+    }
+    if before.diagnostics.iter().any(|d| d.code == Code::L005) {
+        return Some("a portable or WASM plugin: --fix repairs native plugin packages".into());
     }
     if let Some(reason) = &package.unreadable {
         return Some(format!(

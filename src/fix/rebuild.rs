@@ -19,11 +19,15 @@ const REBUILD: &[Code] = &[
     Code::S002,
     Code::S004,
     Code::S005,
+    Code::S006,
+    Code::S007,
+    Code::S008,
     Code::B001,
     Code::B002,
     Code::B003,
     Code::B004,
     Code::B005,
+    Code::B007,
     Code::H001,
 ];
 
@@ -87,6 +91,14 @@ fn export_advice(codes: &[Code], plugin: &crate::lint::PluginSummary) -> Option<
     let touches_exports = codes
         .iter()
         .any(|code| matches!(code, Code::S001 | Code::S002 | Code::S004 | Code::S005));
+    let touches_interfaces = codes
+        .iter()
+        .any(|code| matches!(code, Code::S006 | Code::S007 | Code::S008));
+    if touches_interfaces && !touches_exports {
+        return Some(
+            "# first implement the interfaces a rule uses (see the S006-S008 findings)".into(),
+        );
+    }
     if !touches_exports {
         return None;
     }

@@ -92,6 +92,18 @@ fn multiple_libraries(first: &crate::read::Entry, rest: &[&crate::read::Entry]) 
 /// an identifier Go can export. eKuiper's ucFirst upper-cases the first
 /// *byte*, so a name starting with a non-ASCII letter is mangled too.
 fn check_name(name: &str, out: &mut Vec<Diagnostic>) {
+    if name.trim().is_empty() {
+        // pkg/validate/validate.go (ValidateID) and Register refuse it
+        // before looking at the zip.
+        out.push(
+            Diagnostic::new(
+                Code::L003,
+                "the plugin name is empty: eKuiper refuses the request before installing anything (\"id cannot be empty\"; Register: \"invalid name : should not be empty\")",
+            )
+            .help("register the plugin under a name of letters, digits and `_`, starting with an ASCII letter (`--name`)"),
+        );
+        return;
+    }
     let mut chars = name.chars();
     let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
     let identifier = starts_with_letter && chars.all(|c| c.is_alphanumeric() || c == '_');

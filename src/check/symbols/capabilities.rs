@@ -15,7 +15,7 @@ use crate::diagnostic::Diagnostic;
 use crate::inspect::Kind;
 use crate::inspect::buildinfo::{BuildInfo, CONTRACT_V2, EKUIPER_V1};
 use crate::inspect::gotypes::{ExportType, ExportTypes, Method, TypeKind, TypeName};
-use crate::inspect::identity::{implements_other_kind, uc_first};
+use crate::inspect::identity::uc_first;
 use crate::rules::Code;
 
 const API_V2: &str = "github.com/lf-edge/ekuiper/contract/v2/api";
@@ -55,7 +55,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // fails; an instance passes it, and is judged here.
     if target_is_1x
         || module.is_none_or(|m| m.path != CONTRACT_V2)
-        || implements_other_kind(plugin, kind)
+        || super::kinds::mismatched(ctx, plugin, kind)
     {
         return;
     }

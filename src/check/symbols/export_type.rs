@@ -7,7 +7,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::inspect::Kind;
 use crate::inspect::buildinfo::{BuildInfo, CONTRACT_V2, EKUIPER_V1};
 use crate::inspect::gotypes::{ExportType, Method, TypeKind, TypeName};
-use crate::inspect::identity::{implements_other_kind, uc_first};
+use crate::inspect::identity::uc_first;
 use crate::rules::Code;
 
 const API_V2: &str = "github.com/lf-edge/ekuiper/contract/v2/api";
@@ -61,7 +61,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     };
     // A sink registered as a source fails its assertion too, but S004 says
     // why; repeating it as a type error would hide the cause.
-    if implements_other_kind(plugin, kind) {
+    if super::kinds::mismatched(ctx, plugin, kind) {
         return;
     }
     let Some(types) = ctx.facts.export_types() else {

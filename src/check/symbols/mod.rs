@@ -31,7 +31,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             functions::check(ctx, plugin, out);
         }
         if let Some(kind) = kind {
-            kinds::check(entry, plugin, kind, out);
+            kinds::check(ctx, entry, plugin, kind, out);
         }
     }
     export_type::check(ctx, out);

@@ -6,8 +6,6 @@
 //! size limit leaves the original intact.
 
 mod common;
-#[path = "common/variants.rs"]
-mod variants;
 
 use std::io::Write;
 use std::os::unix::process::CommandExt;
@@ -16,8 +14,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+use common::variants::{Patch, Zip, patch};
 use common::{root, run_in};
-use variants::{Patch, Zip, patch};
 
 const HOST: &str = "fixtures/host/kuiperd-stand-in";
 

@@ -6,16 +6,14 @@
 //! `the_table_covers_every_rule`.
 
 mod common;
-#[path = "common/variants.rs"]
-mod variants;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use common::variants::{Patch, Zip, patch};
 use common::{fixture, run, run_json, stdout};
-use variants::{Patch, Zip, patch};
 
 /// Builds one input inside the case's temporary folder and returns the
 /// path to lint.

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod variants;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -144,24 +146,17 @@ pub fn exists(path: &Path) -> bool {
 }
 
 /// A copy of the fixture package `from` without the entries in `drop`
-/// and with `add` appended.
+/// and with `add` appended, written by the one test zip writer
+/// ([`variants::Zip`]).
 pub fn derived_zip(from: &str, drop: &[&str], add: &[(&str, &[u8])]) -> Vec<u8> {
-    let file = std::fs::File::open(fixture(&format!("packages/{from}"))).expect("fixture zip");
-    let mut archive = zip::ZipArchive::new(file).expect("a readable fixture zip");
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for index in 0..archive.len() {
-        let entry = archive.by_index_raw(index).expect("an entry");
-        let name = entry.name().expect("a UTF-8 entry name").into_owned();
-        if !drop.contains(&name.as_str()) {
-            writer.raw_copy_file(entry).expect("copy an entry");
-        }
+    let mut zip = variants::Zip::open(&format!("packages/{from}"));
+    for name in drop {
+        zip = zip.without(name);
     }
-    let options = zip::write::SimpleFileOptions::default();
     for (name, data) in add {
-        writer.start_file(*name, options).expect("start an entry");
-        std::io::Write::write_all(&mut writer, data).expect("write an entry");
+        zip = zip.with(name, data);
     }
-    writer.finish().expect("finish the zip").into_inner()
+    zip.bytes()
 }
 
 /// `size` bytes of zeros as one deflate stream, built from one compressed

@@ -531,3 +531,42 @@ fn only_native_zip_packages_are_repaired_and_out_dir_names_must_differ() {
     assert_eq!(clash.status.code(), Some(2));
     assert!(!dir.path().join("out").exists());
 }
+
+#[test]
+fn descriptors_for_sinks_and_functions_say_what_the_package_tells() {
+    let dir = tempfile::tempdir().unwrap();
+    Zip::open("packages/mathx.zip")
+        .without("mathx.json")
+        .write_to(dir.path(), "mathx.zip");
+    let (document, _) = fix(
+        dir.path(),
+        "mathx.zip",
+        &["--name", "mathx", "--kind", "function"],
+    );
+    assert_eq!(codes(&document), Vec::<String>::new());
+    // An absolute path replaces the fixtures folder.
+    let fixed = Zip::open(dir.path().join("mathx.zip").to_str().unwrap());
+    let descriptor: Value = serde_json::from_slice(&fixed.data("mathx.json")).unwrap();
+    assert_eq!(descriptor["functions"][0]["name"], "clamp");
+    assert_eq!(descriptor["functions"][1]["name"], "lerp");
+    let output = Command::new(root().join(HOST))
+        .arg(dir.path().join("mathx.zip"))
+        .args(["mathx", "function", "clamp", "lerp"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stdout).contains(r#""stage":"ok""#));
+
+    Zip::open("packages/ledger.zip")
+        .without("ledger.json")
+        .write_to(dir.path(), "ledger.zip");
+    let (document, _) = fix(
+        dir.path(),
+        "ledger.zip",
+        &["--name", "ledger", "--kind", "sink"],
+    );
+    assert_eq!(codes(&document), Vec::<String>::new());
+    assert_eq!(
+        host(&dir.path().join("ledger.zip"), "ledger", "sink").0,
+        "ok"
+    );
+}

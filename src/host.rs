@@ -21,6 +21,15 @@ pub fn read_host(path: &Path) -> Result<Target, String> {
         ));
     }
     let bytes = std::fs::read(path).map_err(cannot)?;
+    if elf::upx_packed(&bytes) {
+        // eKuiper's Makefile runs `upx ./kuiperd` when the build image has
+        // upx: what --host needs is compressed inside the packed file.
+        return Err(format!(
+            "the host {} is packed with UPX (eKuiper's Makefile packs kuiperd when upx is installed), so its Go build info and fingerprints cannot be read; unpack a copy with `upx -d -o kuiperd.unpacked {}` and pass that to --host",
+            path.display(),
+            path.display()
+        ));
+    }
     let facts = elf::inspect_library(&bytes)
         .map_err(|e| format!("the host {} is not an ELF file: {}", path.display(), e.0))?;
     if facts.build_info.is_none() {

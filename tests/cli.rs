@@ -947,3 +947,45 @@ fn unknown_plugin_fields_are_null() {
         assert_eq!(plugin.as_object().unwrap().len(), 7, "{plugin}");
     }
 }
+
+// ---- --host ---------------------------------------------------------------
+
+/// eKuiper's Makefile runs `upx ./kuiperd` when the build image has upx. A
+/// packed file's `l_info` (a checksum, then `UPX!`) follows its program
+/// headers; this stands one in the stand-in host's, where upx writes it.
+#[test]
+fn a_upx_packed_host_is_recognised_and_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut host = std::fs::read(fixture("host/kuiperd-stand-in")).unwrap();
+    let u16_at = |at: usize| usize::from(u16::from_le_bytes([host[at], host[at + 1]]));
+    let phoff = usize::try_from(u64::from_le_bytes(host[32..40].try_into().unwrap())).unwrap();
+    let magic = phoff + u16_at(54) * u16_at(56) + 4;
+    host[magic..magic + 4].copy_from_slice(b"UPX!");
+    let packed = dir.path().join("kuiperd");
+    std::fs::write(&packed, &host).unwrap();
+    let package = fixture("packages/pulse.zip");
+    let args = |host: &Path| {
+        vec![
+            package.to_str().unwrap().to_string(),
+            "--host".into(),
+            host.to_str().unwrap().to_string(),
+        ]
+    };
+    let packed_args = args(&packed);
+    let refused = run(&packed_args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(refused.status, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("packed with UPX"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("upx -d -o kuiperd.unpacked"),
+        "{}",
+        refused.stderr
+    );
+    let plain = fixture("host/kuiperd-stand-in");
+    let plain_args = args(&plain);
+    let read = run(&plain_args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(read.status, 0, "{}{}", read.stdout, read.stderr);
+}

@@ -73,6 +73,43 @@ pub fn facts(image: &Image) -> Result<GoPlugin, NotElf> {
     })
 }
 
+/// Whether `bytes` are an ELF file packed with UPX: its `l_info` (a
+/// checksum, then the magic `UPX!`) directly follows the program headers
+/// (`src/stub/src/include/linux.h` and `p_lx_elf.cpp` in upx/upx). A packed
+/// file keeps only the loader stub readable: its build info, dynamic
+/// symbols and fingerprints are compressed away until `upx -d`.
+pub fn upx_packed(bytes: &[u8]) -> bool {
+    let field = |at: usize, len: usize| -> Option<u64> {
+        let raw = bytes.get(at..at + len)?;
+        let mut word = [0u8; 8];
+        if bytes.get(5) == Some(&2) {
+            // Big-endian: right-align the bytes.
+            word[8 - len..].copy_from_slice(raw);
+            Some(u64::from_be_bytes(word))
+        } else {
+            word[..len].copy_from_slice(raw);
+            Some(u64::from_le_bytes(word))
+        }
+    };
+    if bytes.get(..4) != Some(b"\x7fELF".as_slice()) {
+        return false;
+    }
+    // e_phoff, e_phentsize, e_phnum for ELF32 and ELF64.
+    let (phoff, phentsize, phnum) = match bytes.get(4) {
+        Some(1) => (field(28, 4), field(42, 2), field(44, 2)),
+        Some(2) => (field(32, 8), field(54, 2), field(56, 2)),
+        _ => return false,
+    };
+    let (Some(phoff), Some(phentsize), Some(phnum)) = (phoff, phentsize, phnum) else {
+        return false;
+    };
+    let magic = phentsize
+        .checked_mul(phnum)
+        .and_then(|size| phoff.checked_add(size)?.checked_add(4))
+        .and_then(|at| usize::try_from(at).ok());
+    magic.is_some_and(|at| bytes.get(at..at.saturating_add(4)) == Some(b"UPX!".as_slice()))
+}
+
 fn not_elf(message: impl Into<String>) -> NotElf {
     NotElf(message.into())
 }

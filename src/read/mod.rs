@@ -223,11 +223,6 @@ impl Entry {
     }
 }
 
-/// Whether later stages need the bytes of a root entry with this name.
-pub fn is_inspected_name(name: &str) -> bool {
-    Role::of_name(name).is_some()
-}
-
 /// Opens `path`: a file ending in `.so` is read as a bare library, anything
 /// else as a zip package. Fails only when the file cannot be read at all
 /// (exit status 2); a corrupt archive is a `Package` with `unreadable` set.

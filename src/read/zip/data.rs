@@ -190,6 +190,10 @@ pub fn read_data<R: Read + Seek>(
     let mut section = reader.by_ref().take(in_file);
     match record.method {
         METHOD_STORED => copy(&mut section, &mut emit)?,
+        // The one place deflate data is inflated: a faster inflater (a
+        // one-shot for the kept library, say) replaces `inflate` here and
+        // keeps its contract: output in chunks to `emit`, never more kept
+        // than the declared size.
         METHOD_DEFLATED => inflate(&mut section, in_file, &mut emit)?,
         other => return Err(Fault::Entry(EntryError::UnsupportedMethod(other))),
     }

@@ -74,7 +74,9 @@ impl Outcome {
 /// read at all.
 pub fn lint_path(path: &Path, options: &Options) -> io::Result<Outcome> {
     let package = read::read_path(path, &options.limits)?;
-    Ok(lint_package(&package, options))
+    let outcome = lint_package(&package, options);
+    read::recycle(package);
+    Ok(outcome)
 }
 
 /// Lints an already-read package.

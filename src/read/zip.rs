@@ -16,6 +16,7 @@ use std::path::Path;
 
 use self::data::{Fault, Located, Span, Use};
 use self::directory::{Bounds, Directory, ListError, Record};
+pub use self::whole::recycle;
 use super::{Breach, Container, Entry, EntryError, EntryKind, Limits, Method, Package, Role};
 
 /// Entries that inflate to less than this are never called bombs: small

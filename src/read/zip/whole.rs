@@ -21,8 +21,11 @@
 //! Memory: the output buffer is the declared size, which the caller has
 //! checked against the limits, and the compressed bytes are held whole
 //! while inflating; both together must fit in what the package may still
-//! keep.
+//! keep. In batch mode a finished package's buffer is kept per thread and
+//! reused by the next package ([`recycle`]), so a library's pages are not
+//! faulted in afresh for every package.
 
+use std::cell::RefCell;
 use std::io::{Read, Seek};
 
 use libdeflater::Decompressor;
@@ -30,6 +33,14 @@ use libdeflater::Decompressor;
 use super::data::{FIRST_RESERVATION, FLAG_DATA_DESCRIPTOR, Fault, METHOD_DEFLATED, Span};
 use super::directory::Record;
 use super::read_exact_at;
+
+thread_local! {
+    /// A buffer a finished package gave back, for the next one on this thread.
+    static SPARE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A buffer smaller than this is not worth keeping between packages.
+const MIN_SPARE: usize = 1 << 20;
 
 /// Reads a kept deflated entry through the fast path when it applies: the
 /// bytes, which have the central directory's CRC-32 (the data descriptor
@@ -79,13 +90,45 @@ pub fn read<R: Read + Seek>(
 /// `crc32`. `None` when it does not: the caller then reads the entry with
 /// the streaming decoder, whose verdict is the one that counts.
 fn inflate(compressed: &[u8], declared: usize, crc32: u32) -> Option<Vec<u8>> {
-    let mut output = vec![0; declared];
+    let mut output = take(declared);
     let inflated = Decompressor::new().deflate_decompress(compressed, &mut output);
     if inflated == Ok(declared) && crc32fast::hash(&output) == crc32 {
         Some(output)
     } else {
+        recycle(output);
         None
     }
+}
+
+/// Keeps a finished package's inflated bytes for the next package read on
+/// this thread: the larger of them and the current spare.
+pub fn recycle(buffer: Vec<u8>) {
+    if buffer.capacity() < MIN_SPARE {
+        return;
+    }
+    SPARE.with_borrow_mut(|spare| {
+        if buffer.capacity() > spare.capacity() {
+            *spare = buffer;
+        }
+    });
+}
+
+/// A buffer of exactly `len` initialized bytes. The spare's bytes are left
+/// as they are (the decoder overwrites them all before they are used);
+/// only a fresh buffer or the spare's growth is zeroed.
+fn take(len: usize) -> Vec<u8> {
+    let mut buffer = SPARE.take();
+    if buffer.capacity() < len {
+        // Growing would copy the old bytes first: a zeroed fresh buffer
+        // costs no more than the page faults it takes anyway.
+        return vec![0; len];
+    }
+    if buffer.len() >= len {
+        buffer.truncate(len);
+    } else {
+        buffer.resize(len, 0);
+    }
+    buffer
 }
 
 #[cfg(test)]
@@ -423,5 +466,25 @@ mod tests {
                 .unwrap_err()
                 .contains("fails to inflate")
         );
+    }
+
+    #[test]
+    fn reuses_a_recycled_buffer_without_zeroing_it() {
+        let data = sample(2 * MIN_SPARE);
+        let compressed = deflate(&data);
+        let crc = crc32fast::hash(&data);
+        let first = inflate(&compressed, data.len(), crc).unwrap();
+        let address = first.as_ptr();
+        recycle(first);
+        let second = inflate(&compressed, data.len(), crc).unwrap();
+        assert_eq!(second.as_ptr(), address);
+        assert_eq!(second, data);
+        // A smaller entry reuses it too; a failed one gives it back.
+        recycle(second);
+        let half = &data[..MIN_SPARE];
+        let small = deflate(half);
+        assert_eq!(inflate(&small, half.len(), crc), None);
+        let third = inflate(&small, half.len(), crc32fast::hash(half)).unwrap();
+        assert_eq!((third.as_ptr(), third.as_slice()), (address, half));
     }
 }

@@ -215,18 +215,6 @@ pub fn same_module_layout(a: &str, b: &str) -> Option<bool> {
     Some(moduledata::layout(a)? == moduledata::layout(b)?)
 }
 
-/// The Go releases whose linkers write a pcln table with the library's
-/// magic number (`runtime/symtab.go`, `debug/gosym/pclntab.go`): what a
-/// stripped library without build info still tells of its Go release.
-pub fn pcln_releases(image: &Image) -> Option<&'static str> {
-    moduledata::pcln_magic(image).map(|magic| match magic {
-        0xffff_fffb => "Go 1.2 to 1.15",
-        0xffff_fffa => "Go 1.16 or 1.17",
-        0xffff_fff0 => "Go 1.18 or 1.19",
-        _ => "Go 1.20 or later",
-    })
-}
-
 /// Decodes the export table of a Go plugin built by `go_version`
 /// (`go1.25.4`, from its build info).
 pub fn export_types(bytes: &[u8], go_version: &str) -> Result<ExportTypes, String> {

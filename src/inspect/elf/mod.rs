@@ -46,7 +46,7 @@ pub fn facts(image: &Image) -> Result<GoPlugin, NotElf> {
     // Before Go 1.18 a plugin has no build info, only the old symbols.
     let legacy = (build.is_none() && go.packages.is_empty() && !go.legacy_packages.is_empty())
         .then(|| LegacyGo {
-            releases: crate::inspect::gotypes::pcln_releases(image),
+            releases: pcln_releases(image),
         });
     let plugin_path = plugin_path(build_info, &go.packages, symbols).or_else(|| {
         legacy
@@ -166,6 +166,33 @@ impl<'a> GoSymbols<'a> {
                 .collect(),
         })
     }
+}
+
+/// The Go releases whose linkers write a pcln table with the library's
+/// magic number (`runtime/symtab.go`, `debug/gosym/pclntab.go`): what a
+/// stripped library without build info still tells of its Go release.
+/// The first 8-aligned pcln header of any Go release since 1.2 counts.
+fn pcln_releases(image: &Image) -> Option<&'static str> {
+    const MAGICS: [u32; 4] = [0xffff_fffb, 0xffff_fffa, 0xffff_fff0, 0xffff_fff1];
+    let magic = image.segment_bytes().find_map(|(segment, bytes)| {
+        let skew = (8 - segment.vaddr % 8) % 8;
+        bytes
+            .get(usize::try_from(skew).ok()?..)?
+            .chunks_exact(8)
+            .find_map(|chunk| match chunk {
+                [a, b, c, d, 0, 0, 1 | 2 | 4, 4 | 8] => {
+                    let magic = u32::from_le_bytes([*a, *b, *c, *d]);
+                    MAGICS.contains(&magic).then_some(magic)
+                }
+                _ => None,
+            })
+    })?;
+    Some(match magic {
+        0xffff_fffb => "Go 1.2 to 1.15",
+        0xffff_fffa => "Go 1.16 or 1.17",
+        0xffff_fff0 => "Go 1.18 or 1.19",
+        _ => "Go 1.20 or later",
+    })
 }
 
 /// The plugin path. Built from a package it is the import path, which the

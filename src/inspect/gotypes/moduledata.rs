@@ -146,25 +146,6 @@ fn pcln_headers(image: &Image) -> Vec<u64> {
     found
 }
 
-/// The magic number of the first 8-aligned pcln header of any Go release
-/// since 1.2 (`0xfffffffb` … `0xfffffff1`).
-pub fn pcln_magic(image: &Image) -> Option<u32> {
-    const MAGICS: [u32; 4] = [0xffff_fffb, 0xffff_fffa, 0xffff_fff0, PCLN_MAGIC];
-    image.segment_bytes().find_map(|(segment, bytes)| {
-        let skew = (WORD - segment.vaddr % WORD) % WORD;
-        bytes
-            .get(skew as usize..)?
-            .chunks_exact(8)
-            .find_map(|chunk| match chunk {
-                [a, b, c, d, 0, 0, 1 | 2 | 4, 4 | 8] => {
-                    let magic = u32::from_le_bytes([*a, *b, *c, *d]);
-                    MAGICS.contains(&magic).then_some(magic)
-                }
-                _ => None,
-            })
-    })
-}
-
 fn is_pcln_header(chunk: &[u8]) -> bool {
     matches!(chunk, [a, b, c, d, 0, 0, 1 | 2 | 4, 8]
         if u32::from_le_bytes([*a, *b, *c, *d]) == PCLN_MAGIC)

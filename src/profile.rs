@@ -17,12 +17,6 @@ pub use crate::inspect::library::Arch;
 
 const DATA: &str = include_str!("../rules/profiles.toml");
 
-/// Where 1.x releases take their plugin API from (`pkg/api` of the server
-/// module itself, at the release's own version).
-pub const MAIN_MODULE: &str = "github.com/lf-edge/ekuiper";
-/// Where 2.x releases take their plugin API from.
-pub const CONTRACT_MODULE: &str = "github.com/lf-edge/ekuiper/contract/v2";
-
 /// One official eKuiper release and the facts of its official build.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
@@ -366,6 +360,7 @@ fn is_go_release(go: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inspect::buildinfo::{CONTRACT_V2, EKUIPER_V1};
 
     fn profiles() -> &'static [Profile] {
         match load() {
@@ -473,7 +468,7 @@ mod tests {
     #[test]
     fn two_x_uses_the_contract_module() {
         for p in profiles().iter().filter(|p| p.release.major >= 2) {
-            assert_eq!(p.api_module, CONTRACT_MODULE, "{}", p.ekuiper);
+            assert_eq!(p.api_module, CONTRACT_V2, "{}", p.ekuiper);
             assert_eq!(Release::parse(&p.api_version).map(|r| r.major), Some(2));
             assert!(p.sources.api.contains(&p.api_version), "{}", p.ekuiper);
         }
@@ -484,7 +479,7 @@ mod tests {
         let one_x: Vec<&Profile> = profiles().iter().filter(|p| p.release.major == 1).collect();
         assert!(!one_x.is_empty());
         for p in one_x {
-            assert_eq!(p.api_module, MAIN_MODULE, "{}", p.ekuiper);
+            assert_eq!(p.api_module, EKUIPER_V1, "{}", p.ekuiper);
             assert_eq!(p.api_version, format!("v{}", p.ekuiper));
         }
     }

@@ -6,7 +6,7 @@ use crate::diagnostic::Severity;
 use crate::inspect::identity::uc_first;
 use crate::lint::Outcome;
 use crate::rules::Code;
-use crate::target::Target;
+use crate::target::{Libc, Target};
 
 /// The rules whose findings only a rebuild (or a code change) clears.
 const REBUILD: &[Code] = &[
@@ -78,9 +78,11 @@ pub fn commands(outcome: &Outcome, target: Option<&Target>) -> Vec<String> {
         "CGO_ENABLED=1 GOOS=linux{goarch} go build -buildmode=plugin{trimpath} -ldflags=\"-s -w\" -o {library} ."
     ));
     let go = target.go.as_deref().unwrap_or("the target's Go release");
-    let place = match &target.build_image {
-        Some(image) => format!("in the image {image}"),
-        None => "on the target's C library".to_string(),
+    let place = match (&target.build_image, target.libc) {
+        (Some(image), _) => format!("in the image {image}"),
+        (None, Some(Libc::Musl)) => "against musl, as an alpine-based image does".to_string(),
+        (None, Some(Libc::Glibc)) => "against glibc, as a debian-based image does".to_string(),
+        (None, None) => "against the host's C library".to_string(),
     };
     lines.push(format!("# with {go} {place}, for {}", target.source));
     lines

@@ -63,3 +63,74 @@ fn portable(entry: &Entry) -> Option<OtherFormat> {
         executable: manifest.executable,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::{Container, EntryKind, Method};
+
+    fn package(files: &[(&str, &str)]) -> Package {
+        let entry = |(name, text): &(&str, &str)| Entry {
+            name: name.to_string(),
+            raw_name: name.as_bytes().to_vec(),
+            kind: EntryKind::File,
+            method: Method::Deflated,
+            encrypted: false,
+            compressed_size: text.len() as u64,
+            uncompressed_size: text.len() as u64,
+            data: Some(Ok(text.as_bytes().to_vec())),
+        };
+        Package {
+            path: "test.zip".into(),
+            container: Container::Zip,
+            entries: files.iter().map(entry).collect(),
+            unreadable: None,
+            over_limit: None,
+        }
+    }
+
+    const MANIFEST: &str =
+        r#"{"version": "v1.0.0", "language": "go", "executable": "mirror", "sources": ["random"]}"#;
+
+    #[test]
+    fn a_manifest_with_language_and_executable_is_portable() {
+        let portable = package(&[
+            ("mirror.json", MANIFEST),
+            ("mirror", "\x7fELF"),
+            ("sources/random.json", "{}"),
+        ]);
+        assert_eq!(
+            other_format(&portable),
+            Some(OtherFormat::Portable {
+                manifest: "mirror.json".into(),
+                language: "go".into(),
+                executable: "mirror".into(),
+            })
+        );
+    }
+
+    #[test]
+    fn a_wasm_module_at_the_root_is_wasm() {
+        let wasm = package(&[("fib.json", r#"{"functions": ["fib"]}"#), ("fib.wasm", "")]);
+        assert_eq!(
+            other_format(&wasm),
+            Some(OtherFormat::Wasm {
+                module: "fib.wasm".into()
+            })
+        );
+    }
+
+    #[test]
+    fn native_packages_and_plain_descriptors_are_not_other_formats() {
+        // A library at the root makes it native, whatever else it holds.
+        let native = package(&[("Pulse.so", ""), ("mirror.json", MANIFEST), ("x.wasm", "")]);
+        assert_eq!(other_format(&native), None);
+        // A descriptor has no language or executable; nested files do not count.
+        let descriptor = package(&[
+            ("pulse.json", r#"{"about": {}}"#),
+            ("sub/mirror.json", MANIFEST),
+            ("sub/fib.wasm", ""),
+        ]);
+        assert_eq!(other_format(&descriptor), None);
+    }
+}

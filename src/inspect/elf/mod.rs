@@ -986,4 +986,28 @@ mod tests {
         assert_eq!(path_to_prefix("main.x"), "main%2ex");
         assert_eq!(path_to_prefix(UNNAMED), UNNAMED);
     }
+
+    /// The UPX `l_info` magic right after the program headers, as in the
+    /// ELF32 big-endian MIPS file of github.com/lcashdol/UPX's README
+    /// (two program headers: header 52 + 2 × 32 = 116, magic at 120).
+    #[test]
+    fn upx_magic_after_the_program_headers() {
+        let mut elf32 = vec![0u8; 200];
+        elf32[..6].copy_from_slice(b"\x7fELF\x01\x02");
+        elf32[28..32].copy_from_slice(&52u32.to_be_bytes());
+        elf32[42..44].copy_from_slice(&32u16.to_be_bytes());
+        elf32[44..46].copy_from_slice(&2u16.to_be_bytes());
+        assert!(!upx_packed(&elf32));
+        elf32[120..124].copy_from_slice(b"UPX!");
+        assert!(upx_packed(&elf32));
+        // Elsewhere, or in a file too short for its headers, it is not.
+        let mut elsewhere = elf32.clone();
+        elsewhere[120..124].copy_from_slice(b"\0\0\0\0");
+        elsewhere[160..164].copy_from_slice(b"UPX!");
+        assert!(!upx_packed(&elsewhere));
+        assert!(!upx_packed(&elf32[..100]));
+        let mut huge = elf32;
+        huge[44..46].copy_from_slice(&u16::MAX.to_be_bytes());
+        assert!(!upx_packed(&huge));
+    }
 }

@@ -179,3 +179,27 @@ fn human_and_json_output_match_snapshots() {
         insta::assert_json_snapshot!(format!("json-{}", case.file), document);
     }
 }
+
+/// The stream, lookup and collector checks are eKuiper 2.x's: against a
+/// 1.x target (whose API module has none of those interfaces) the same
+/// packages get only the version findings.
+#[test]
+fn rule_time_interface_findings_follow_the_target() {
+    for (file, code) in [
+        ("pulse-nostream.zip", "S006"),
+        ("pulse-nolookup.zip", "S007"),
+        ("ledger-collect1x.zip", "S008"),
+    ] {
+        let path = format!("fixtures/packages/{file}");
+        let (on_2x, _) = run_json(&[&path, "--target", "2.2"]);
+        assert!(codes(&on_2x).contains(&code.to_string()), "{file} on 2.2");
+        let (on_1x, _) = run_json(&[&path, "--target", "1.14.7"]);
+        let found = codes(&on_1x);
+        assert!(
+            !found
+                .iter()
+                .any(|c| c.starts_with("S00") && c.as_str() >= "S006"),
+            "{file} on 1.14.7: {found:?}"
+        );
+    }
+}

@@ -13,6 +13,8 @@ pub mod identity;
 pub mod library;
 pub mod varint;
 
+use std::cell::OnceCell;
+
 use crate::read::{Container, Entry, Package};
 use crate::span::Span;
 
@@ -43,9 +45,21 @@ pub struct Library<'p> {
     pub version: Option<String>,
     /// `None` when the entry's data could not be read (an archive rule says why).
     pub plugin: Option<Result<GoPlugin, NotElf>>,
-    /// The Go types of the exports, decoded from the runtime's type data;
-    /// `None` when the library has no Go build info.
-    pub export_types: Option<Result<gotypes::ExportTypes, String>>,
+    /// The parsed ELF image, kept for what is decoded only when a rule
+    /// asks ([`Facts::export_types`]).
+    image: Option<elf::Image<'p>>,
+    /// The Go types of the exports, decoded from the runtime's type data on
+    /// first use; `None` inside when the library has no Go build info.
+    export_types: OnceCell<Option<Result<gotypes::ExportTypes, String>>>,
+}
+
+impl Library<'_> {
+    fn decode_export_types(&self) -> Option<Result<gotypes::ExportTypes, String>> {
+        let image = self.image.as_ref()?;
+        let plugin = self.plugin.as_ref()?.as_ref().ok()?;
+        let build_info = plugin.build_info.as_ref()?;
+        Some(gotypes::decode(image, &build_info.go_version))
+    }
 }
 
 /// Everything the rules read about one package.
@@ -83,16 +97,14 @@ impl Facts<'_> {
     }
 
     /// The Go types of the exports, or why they could not be read; `None`
-    /// when there is no Go library to decode.
+    /// when there is no Go library to decode. Decoded (relocations and
+    /// all) when a rule first asks, then kept.
     pub fn export_types(&self) -> Option<Result<&gotypes::ExportTypes, &str>> {
         let library = self.library.as_ref()?;
-        Some(
-            library
-                .export_types
-                .as_ref()?
-                .as_ref()
-                .map_err(String::as_str),
-        )
+        let decoded = library
+            .export_types
+            .get_or_init(|| library.decode_export_types());
+        Some(decoded.as_ref()?.as_ref().map_err(String::as_str))
     }
 
     /// The functions a function plugin's descriptor declares, with where;
@@ -128,18 +140,12 @@ pub fn inspect<'p>(package: &'p Package, declared: &Declared) -> Facts<'p> {
             Ok(image) => elf::facts(image),
             Err(not_elf) => Err(not_elf.clone()),
         });
-        let export_types = match (&image, &plugin) {
-            (Some(Ok(image)), Some(Ok(plugin))) => plugin
-                .build_info
-                .as_ref()
-                .map(|info| gotypes::decode(image, &info.go_version)),
-            _ => None,
-        };
         Library {
             entry,
             version: identity::library_version(&entry.name),
-            export_types,
             plugin,
+            image: image.and_then(Result::ok),
+            export_types: OnceCell::new(),
         }
     });
     let file = |suffix: &str| {

@@ -68,6 +68,15 @@ pub struct Image<'a> {
     relocated: OnceCell<Vec<(u64, u64)>>,
 }
 
+impl std::fmt::Debug for Image<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Image")
+            .field("bytes", &self.bytes.len())
+            .field("loads", &self.loads)
+            .finish_non_exhaustive()
+    }
+}
+
 /// One `PT_LOAD` segment: where its bytes sit in the file and in memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Segment {

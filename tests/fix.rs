@@ -404,6 +404,10 @@ fn output_file_and_folder_leave_the_input_alone_and_are_reproducible() {
         assert_eq!((date.year(), date.month(), date.day()), (1980, 1, 1));
     }
     assert_eq!(host(&dir.path().join("a.zip"), "pulse", "source").0, "ok");
+    // A repaired package has nothing left to repair.
+    let (again, _) = fix(dir.path(), "a.zip", &[]);
+    assert_eq!(again["packages"][0]["fixes"], serde_json::json!([]));
+    assert_eq!(std::fs::read(dir.path().join("a.zip")).unwrap(), a);
 }
 
 #[test]

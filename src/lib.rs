@@ -3,6 +3,7 @@
 //! Data flows one way: [`read`] → [`inspect`] → [`check`] → [`report`].
 
 pub mod args;
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod diagnostic;

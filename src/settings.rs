@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::diagnostic::Severity;
 use crate::read::Limits;
@@ -21,16 +22,50 @@ pub struct Settings {
     /// The image flavour (`--image`).
     pub image: Option<String>,
     #[serde(default)]
-    pub select: Vec<String>,
+    pub select: Vec<Spanned<String>>,
     #[serde(default)]
-    pub ignore: Vec<String>,
+    pub ignore: Vec<Spanned<String>>,
     #[serde(default)]
     pub warnings_as_errors: bool,
     /// Per-rule severity: `S003 = "error"`, `A009 = "off"`.
     #[serde(default)]
-    pub severity: BTreeMap<String, SeverityOverride>,
+    pub severity: BTreeMap<Spanned<String>, SeverityOverride>,
     #[serde(default)]
     pub limits: LimitSettings,
+    /// Settings for some paths only, to adopt the gate on an existing tree.
+    #[serde(default)]
+    pub per_path: Vec<PerPath>,
+}
+
+/// `[[per-path]]`: rules ignored or re-graded for the inputs matching a
+/// glob (relative to the settings file's folder). A reason is required, so
+/// the exception explains itself to the next reader.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PerPath {
+    /// `*` and `?` within a path segment, `**` across segments.
+    pub path: Spanned<String>,
+    #[serde(default)]
+    pub ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub severity: BTreeMap<Spanned<String>, SeverityOverride>,
+    pub reason: Spanned<String>,
+}
+
+impl PerPath {
+    /// Whether this section applies to `path` (relative to the settings
+    /// file's folder, `/`-separated).
+    pub fn matches(&self, path: &str) -> bool {
+        glob_matches(self.path.get_ref(), path)
+    }
+
+    pub fn ignore(&self) -> Vec<String> {
+        self.ignore.iter().map(|s| s.get_ref().clone()).collect()
+    }
+
+    pub fn severities(&self) -> BTreeMap<Code, Option<Severity>> {
+        severities(&self.severity)
+    }
 }
 
 /// A severity a rule is set to, or `off`.
@@ -86,39 +121,108 @@ impl LimitSettings {
 impl Settings {
     /// Parses the file's text; errors name the file, line and column.
     pub fn parse(path: &Path, text: &str) -> Result<Settings, String> {
-        let settings: Settings = toml::from_str(text).map_err(|error| {
-            let place = error
-                .span()
-                .map(|span| {
-                    let before = &text[..span.start.min(text.len())];
-                    let line = before.matches('\n').count() + 1;
-                    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-                    format!(":{line}:{column}")
-                })
-                .unwrap_or_default();
-            format!("{}{place}: {}", path.display(), error.message())
-        })?;
-        settings.validate(path)?;
+        let at = |span: Option<std::ops::Range<usize>>, message: &str| {
+            let place = span.map(|span| place(text, span.start)).unwrap_or_default();
+            format!("{}{place}: {message}", path.display())
+        };
+        let settings: Settings =
+            toml::from_str(text).map_err(|error| at(error.span(), error.message()))?;
+        settings
+            .validate()
+            .map_err(|(span, message)| at(Some(span), &message))?;
         Ok(settings)
     }
 
-    fn validate(&self, path: &Path) -> Result<(), String> {
-        let in_file = |message: String| format!("{}: {message}", path.display());
-        for selector in self.select.iter().chain(&self.ignore) {
-            validate_selector(selector).map_err(in_file)?;
+    /// Every selector and code names a rule, every per-path section has a
+    /// reason; the error carries the offending value's place.
+    fn validate(&self) -> Result<(), (std::ops::Range<usize>, String)> {
+        let sections = std::iter::once((&self.select, &self.ignore, &self.severity)).chain(
+            self.per_path
+                .iter()
+                .map(|p| (&p.ignore, &p.ignore, &p.severity)),
+        );
+        for (select, ignore, severity) in sections {
+            for selector in select.iter().chain(ignore) {
+                validate_selector(selector.get_ref()).map_err(|e| (selector.span(), e))?;
+            }
+            for code in severity.keys() {
+                code.get_ref()
+                    .parse::<Code>()
+                    .map_err(|e| (code.span(), e))?;
+            }
         }
-        for code in self.severity.keys() {
-            code.parse::<Code>().map_err(in_file)?;
+        for section in &self.per_path {
+            if section.reason.get_ref().trim().is_empty() {
+                let message =
+                    "a [[per-path]] section needs a reason: say why these rules do not apply there";
+                return Err((section.reason.span(), message.to_string()));
+            }
         }
         Ok(())
     }
 
+    pub fn select(&self) -> Vec<String> {
+        self.select.iter().map(|s| s.get_ref().clone()).collect()
+    }
+
+    pub fn ignore(&self) -> Vec<String> {
+        self.ignore.iter().map(|s| s.get_ref().clone()).collect()
+    }
+
     /// Per-rule severities, by code.
     pub fn severities(&self) -> BTreeMap<Code, Option<Severity>> {
-        self.severity
-            .iter()
-            .filter_map(|(code, level)| Some((code.parse().ok()?, level.severity())))
-            .collect()
+        severities(&self.severity)
+    }
+}
+
+fn severities(
+    table: &BTreeMap<Spanned<String>, SeverityOverride>,
+) -> BTreeMap<Code, Option<Severity>> {
+    table
+        .iter()
+        .filter_map(|(code, level)| Some((code.get_ref().parse().ok()?, level.severity())))
+        .collect()
+}
+
+/// `:line:column` of a byte offset, for messages.
+fn place(text: &str, offset: usize) -> String {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .chars()
+        .count()
+        + 1;
+    format!(":{line}:{column}")
+}
+
+/// Matches a `/`-separated path against a glob: `*` and `?` stay within a
+/// segment, `**` spans any number of segments (none included).
+pub fn glob_matches(pattern: &str, path: &str) -> bool {
+    let pattern: Vec<&str> = pattern.trim_start_matches("./").split('/').collect();
+    let path: Vec<&str> = path.trim_start_matches("./").split('/').collect();
+    segments_match(&pattern, &path)
+}
+
+fn segments_match(pattern: &[&str], path: &[&str]) -> bool {
+    match pattern.split_first() {
+        None => path.is_empty(),
+        Some((&"**", rest)) => (0..=path.len()).any(|skip| segments_match(rest, &path[skip..])),
+        Some((first, rest)) => path.split_first().is_some_and(|(segment, others)| {
+            segment_matches(first.as_bytes(), segment.as_bytes()) && segments_match(rest, others)
+        }),
+    }
+}
+
+fn segment_matches(pattern: &[u8], text: &[u8]) -> bool {
+    match pattern.split_first() {
+        None => text.is_empty(),
+        Some((b'*', rest)) => (0..=text.len()).any(|skip| segment_matches(rest, &text[skip..])),
+        Some((b'?', rest)) => !text.is_empty() && segment_matches(rest, &text[1..]),
+        Some((c, rest)) => text.first() == Some(c) && segment_matches(rest, &text[1..]),
     }
 }
 
@@ -183,5 +287,49 @@ max-entries = 50
         assert!(Settings::parse(Path::new("x.toml"), "[severity]\nZ999 = \"off\"\n").is_err());
         assert!(Settings::parse(Path::new("x.toml"), "select = [\"Q\"]\n").is_err());
         assert!(Settings::parse(Path::new("x.toml"), "[severity]\nS003 = \"loud\"\n").is_err());
+    }
+
+    #[test]
+    fn bad_codes_are_placed_by_line_and_column() {
+        let error = Settings::parse(
+            Path::new("x.toml"),
+            "[severity]\nS003 = \"off\"\nZ999 = \"off\"\n",
+        )
+        .unwrap_err();
+        assert!(error.starts_with("x.toml:3:1: "), "{error}");
+        let error =
+            Settings::parse(Path::new("x.toml"), "ignore = [\"A009\", \"Q\"]\n").unwrap_err();
+        assert!(error.starts_with("x.toml:1:19: "), "{error}");
+    }
+
+    #[test]
+    fn per_path_sections_need_a_reason() {
+        let text =
+            "[[per-path]]\npath = \"dist/legacy/*.zip\"\nignore = [\"S003\"]\nreason = \"  \"\n";
+        let error = Settings::parse(Path::new("x.toml"), text).unwrap_err();
+        assert!(error.starts_with("x.toml:4:10: "), "{error}");
+        assert!(error.contains("reason"), "{error}");
+        let text = "[[per-path]]\npath = \"dist/*.zip\"\nignore = [\"S003\"]\n";
+        assert!(
+            Settings::parse(Path::new("x.toml"), text)
+                .unwrap_err()
+                .contains("reason")
+        );
+        let text = "[[per-path]]\npath = \"dist/*.zip\"\nreason = \"vendor build\"\n[per-path.severity]\nS003 = \"off\"\n";
+        let settings = Settings::parse(Path::new("x.toml"), text).unwrap();
+        assert_eq!(settings.per_path[0].severities()[&Code::S003], None);
+        assert!(settings.per_path[0].matches("dist/a.zip"));
+        assert!(!settings.per_path[0].matches("dist/sub/a.zip"));
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_matches("dist/*.zip", "dist/a.zip"));
+        assert!(glob_matches("./dist/*.zip", "dist/a.zip"));
+        assert!(!glob_matches("dist/*.zip", "dist/x/a.zip"));
+        assert!(glob_matches("dist/**/*.zip", "dist/a.zip"));
+        assert!(glob_matches("dist/**/*.zip", "dist/x/y/a.zip"));
+        assert!(glob_matches("**/legacy-?.zip", "a/legacy-1.zip"));
+        assert!(!glob_matches("**/legacy-?.zip", "a/legacy-10.zip"));
     }
 }

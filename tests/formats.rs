@@ -375,18 +375,37 @@ fn sarif_rules_describe_every_rule() {
     let driver = &document["runs"][0]["tool"]["driver"];
     assert_eq!(driver["name"], "ekplugin-lint");
     assert!(driver["version"].is_string());
+    let information = text(&driver["informationUri"], "informationUri");
+    assert!(
+        information.starts_with("https://") && !information.contains("lf-edge"),
+        "the tool's own page, not eKuiper's: {information}"
+    );
     let rules = driver["rules"].as_array().expect("tool.driver.rules");
     let listed = listed_rules();
     assert_eq!(rules.len(), listed.len(), "one SARIF rule per listed rule");
     for (rule, (code, name, severity, summary)) in rules.iter().zip(&listed) {
         assert_eq!(rule["id"], code.as_str());
-        assert_eq!(rule["name"], name.as_str(), "{code}");
-        assert_eq!(rule["shortDescription"]["text"], summary.as_str(), "{code}");
+        // SARIF rule names are Pascal-case identifiers of the kebab name.
+        assert_eq!(
+            text(&rule["name"], "name").to_lowercase(),
+            name.replace('-', ""),
+            "{code}"
+        );
+        assert_eq!(
+            rule["shortDescription"]["text"],
+            format!("{}.", summary.trim_end_matches('.')),
+            "{code}"
+        );
+        let help_uri = text(&rule["helpUri"], "helpUri");
+        assert!(
+            help_uri.starts_with("https://") && help_uri.ends_with(&format!("/rules/{code}.md")),
+            "{code}: {help_uri}"
+        );
         let full = text(&rule["fullDescription"]["text"], "fullDescription");
         assert!(!full.trim().is_empty(), "{code}: empty fullDescription");
         let doc = std::fs::read_to_string(root().join(format!("rules/{code}.md"))).unwrap();
         assert!(
-            doc.contains(full),
+            doc.contains(full.trim_end_matches('.')),
             "{code}: fullDescription is not from the doc"
         );
         let help = text(&rule["help"]["text"], "help");
@@ -396,7 +415,7 @@ fn sarif_rules_describe_every_rule() {
         );
         assert_eq!(
             rule["defaultConfiguration"]["level"],
-            sarif_level(severity),
+            sarif_level(severity.split('/').next().unwrap()),
             "{code}"
         );
     }
@@ -413,6 +432,12 @@ fn sarif_results_match_the_json_report() {
     let findings = findings(&json);
     assert_eq!(results.len(), findings.len(), "one result per diagnostic");
     let mut shapes = BTreeMap::new();
+    let mut fingerprints = std::collections::BTreeSet::new();
+    let originals = &run["originalUriBaseIds"]["%SRCROOT%"]["uri"];
+    assert!(
+        text(originals, "%SRCROOT%").starts_with("file:///") && text(originals, "").ends_with('/'),
+        "{originals}"
+    );
     for (result, finding) in results.iter().zip(&findings) {
         let d = &finding.diagnostic;
         let code = text(&d["code"], "code");
@@ -435,13 +460,31 @@ fn sarif_results_match_the_json_report() {
         let locations = result["locations"].as_array().expect("locations");
         assert_eq!(locations.len(), 1, "{context}");
         let physical = &locations[0]["physicalLocation"];
-        let uri = text(&physical["artifactLocation"]["uri"], "uri");
-        assert_eq!(
-            percent_decoded(uri),
-            finding.path,
-            "{context}: the package path"
+        let artifact = &physical["artifactLocation"];
+        let uri = text(&artifact["uri"], "uri");
+        // Below the working folder: relative to %SRCROOT%; elsewhere (the
+        // fixtures, named by absolute path): an absolute file URI.
+        match uri.strip_prefix("file://") {
+            Some(absolute) => {
+                assert!(artifact.get("uriBaseId").is_none(), "{context}");
+                assert_eq!(percent_decoded(absolute), finding.path, "{context}");
+            }
+            None => {
+                assert_eq!(artifact["uriBaseId"], "%SRCROOT%", "{context}");
+                assert_eq!(percent_decoded(uri), finding.path, "{context}");
+            }
+        }
+        let fingerprint = &result["partialFingerprints"]["ekpluginLint/v1"];
+        assert!(
+            fingerprints.insert(text(fingerprint, "fingerprint").to_string()),
+            "{context}: a fingerprint twice"
         );
         let region = physical.get("region");
+        let whole_file = |region: Option<&Value>| {
+            let region = region.unwrap_or_else(|| panic!("{context}: no region"));
+            assert_eq!(region["startLine"], 1, "{context}");
+            assert!(region["endLine"].is_u64(), "{context}");
+        };
         let logical = locations[0].get("logicalLocations");
         let shape = match (finding.in_zip, d.get("entry"), d.get("span")) {
             (true, Some(entry), span) => {
@@ -451,8 +494,8 @@ fn sarif_results_match_the_json_report() {
                     span.map_or(String::new(), |s| format!(":{}:{}", s["line"], s["column"]));
                 let prefix = format!("{}{place}: ", text(entry, "entry"));
                 assert!(message.starts_with(&prefix), "{context}: {message}");
-                // A zip cannot be pointed into: no region for its text.
-                assert!(region.is_none(), "{context}");
+                // A zip cannot be pointed into: its first line stands in.
+                whole_file(region);
                 if span.is_some() {
                     "entry with span"
                 } else {
@@ -464,10 +507,13 @@ fn sarif_results_match_the_json_report() {
                 // The errata's schema requires one of these in a region.
                 assert_eq!(region["startLine"], span["line"], "{context}");
                 assert_eq!(region["startColumn"], span["column"], "{context}");
+                assert!(region["endLine"].as_u64() >= region["startLine"].as_u64());
+                assert!(region["endColumn"].is_u64(), "{context}");
                 "region"
             }
             _ => {
-                assert!(region.is_none() && logical.is_none(), "{context}");
+                whole_file(region);
+                assert!(logical.is_none(), "{context}");
                 "package"
             }
         };

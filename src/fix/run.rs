@@ -81,10 +81,10 @@ fn write(cli: &Cli, outcomes: &[Outcome]) -> std::io::Result<()> {
     let written = match (cli.format, cli.diff) {
         (Format::Human, true) => show::write(outcomes, show::View::Planned, &mut stdout),
         (Format::Human, false) => {
-            report::write(cli.format, outcomes, &Human::new(color), &mut stdout)
+            report::write_outcomes(cli.format, outcomes, &Human::new(color), &mut stdout)
                 .and_then(|()| show::write(outcomes, show::View::Applied, &mut stdout))
         }
-        (format, _) => report::write(format, outcomes, &Human::new(color), &mut stdout),
+        (format, _) => report::write_outcomes(format, outcomes, &Human::new(color), &mut stdout),
     };
     for outcome in outcomes {
         if let Some(reason) = outcome.repair.as_ref().and_then(|r| r.refused.as_ref()) {

@@ -3,12 +3,14 @@
 //! the few entries later stages inspect. All archive safety limits live here;
 //! nothing is ever written to disk.
 
+mod folder;
 mod zip;
 
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+pub use self::folder::read_folder;
 pub use self::zip::{
     Compressed, Scope, compressed_entry, read_zip, read_zip_bytes, read_zip_bytes_in,
 };

@@ -3,14 +3,24 @@
 
 use std::io::{self, Write};
 
+use super::Report;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::Outcome;
 
-pub fn write(outcomes: &[Outcome], out: &mut dyn Write) -> io::Result<()> {
-    for outcome in outcomes {
+pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    for outcome in report.outcomes {
         for diagnostic in &outcome.diagnostics {
             writeln!(out, "{}", annotation(outcome, diagnostic))?;
         }
+    }
+    for failure in report.failures {
+        let file = failure.path.display().to_string();
+        writeln!(
+            out,
+            "::error file={},title=ekplugin-lint::{}",
+            property(&file),
+            data(&failure.reason)
+        )?;
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
-use super::{Summary, printable};
+use super::{Report as Run, Summary, printable};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::{Outcome, PluginSummary};
 
@@ -16,12 +16,17 @@ pub struct Human {
 }
 
 impl Human {
-    /// `color`: use ANSI colours (a terminal without NO_COLOR).
+    /// `color`: use ANSI colours. Without them the severity is written
+    /// as a word (`error:`), so logs and `grep` see it.
     pub fn new(color: bool) -> Human {
         let theme = if color {
             GraphicalTheme::unicode()
         } else {
-            GraphicalTheme::unicode_nocolor()
+            let mut theme = GraphicalTheme::unicode_nocolor();
+            theme.characters.error = "error:".into();
+            theme.characters.warning = "warning:".into();
+            theme.characters.advice = "note:".into();
+            theme
         };
         Human {
             handler: GraphicalReportHandler::new_themed(theme)
@@ -31,12 +36,52 @@ impl Human {
         }
     }
 
-    pub fn write(&self, outcomes: &[Outcome], out: &mut dyn Write) -> io::Result<()> {
-        for outcome in outcomes {
-            self.write_outcome(outcome, out)?;
+    pub fn write(&self, report: &Run<'_>, out: &mut dyn Write) -> io::Result<()> {
+        if report.show_statistics {
+            write_statistics(report, out)?;
+        } else {
+            for outcome in report.outcomes {
+                if !(report.quiet && outcome.diagnostics.is_empty()) {
+                    self.write_outcome(outcome, out)?;
+                }
+            }
         }
-        let summary = Summary::of(outcomes);
-        writeln!(out, "{}", summary_line(&summary))
+        if let Some(baseline) = report.baseline {
+            writeln!(
+                out,
+                "baseline {}: {} known finding{} silenced",
+                printable(&baseline.file),
+                baseline.silenced,
+                if baseline.silenced == 1 { "" } else { "s" }
+            )?;
+            if !baseline.gone.is_empty() {
+                writeln!(
+                    out,
+                    "  {} recorded finding(s) no longer occur (run --write-baseline to forget them):",
+                    baseline.gone.len()
+                )?;
+                for gone in &baseline.gone {
+                    writeln!(out, "    {}", printable(gone))?;
+                }
+            }
+        }
+        let summary = &report.summary;
+        let clean = summary.errors + summary.warnings + summary.infos == 0;
+        if report.quiet && clean && report.failures.is_empty() {
+            return Ok(());
+        }
+        let mut line = summary_line(summary);
+        if !report.failures.is_empty() {
+            line.push_str(&format!(
+                "; {} input{} not read",
+                report.failures.len(),
+                if report.failures.len() == 1 { "" } else { "s" }
+            ));
+        }
+        if let Some(config) = report.settings["config"].as_str() {
+            line.push_str(&format!(" (settings: {})", printable(config)));
+        }
+        writeln!(out, "{line}")
     }
 
     fn write_outcome(&self, outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
@@ -65,6 +110,21 @@ impl Human {
         }
         writeln!(out)
     }
+}
+
+/// `--statistics`: one line per rule, most frequent first.
+fn write_statistics(report: &Run<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let mut rows: Vec<_> = report.statistics.iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (code, count) in rows {
+        writeln!(
+            out,
+            "{count:>6}  {code}  {:<22} {}",
+            code.name(),
+            code.summary()
+        )?;
+    }
+    Ok(())
 }
 
 fn plugin_line(plugin: &PluginSummary) -> String {

@@ -1,10 +1,14 @@
-//! `--format json`: one JSON document, the contract of SPEC §3.
+//! `--format json`: one JSON document, the contract of SPEC §3. Fields are
+//! added, never renamed: `settings` (as `--show-settings` prints them),
+//! `failed` (inputs that could not be read), per package `omitted` (repeats
+//! grouped) and, when asked, `statistics` and `baseline`.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
+use serde_json::{Value, json};
 
-use super::Summary;
+use super::{Omitted, Report};
 use crate::diagnostic::{Severity, Span};
 use crate::lint::{Outcome, PluginSummary};
 use crate::rules::Code;
@@ -14,6 +18,13 @@ struct Document<'a> {
     version: u32,
     packages: Vec<PackageJson<'a>>,
     summary: SummaryJson,
+    settings: &'a Value,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    failed: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    statistics: Option<Vec<Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<Value>,
 }
 
 #[derive(Serialize)]
@@ -21,6 +32,8 @@ struct PackageJson<'a> {
     path: String,
     plugin: &'a PluginSummary,
     diagnostics: Vec<DiagnosticJson<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    omitted: Vec<Value>,
     /// With `--fix`/`--diff`: `fixes` (each change: rule, entry, action),
     /// `written`, `refused` and `rebuild`.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
@@ -60,23 +73,44 @@ struct SummaryJson {
     infos: usize,
 }
 
-pub fn write(outcomes: &[Outcome], out: &mut dyn Write) -> io::Result<()> {
-    let summary = Summary::of(outcomes);
+pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let summary = report.summary;
     let document = Document {
         version: 1,
-        packages: outcomes.iter().map(package).collect(),
+        packages: report
+            .outcomes
+            .iter()
+            .zip(report.omitted)
+            .map(|(outcome, omitted)| package(outcome, omitted))
+            .collect(),
         summary: SummaryJson {
             packages: summary.packages,
             errors: summary.errors,
             warnings: summary.warnings,
             infos: summary.infos,
         },
+        settings: report.settings,
+        failed: report
+            .failures
+            .iter()
+            .map(|f| json!({"path": f.path.display().to_string(), "reason": f.reason}))
+            .collect(),
+        statistics: report.show_statistics.then(|| {
+            report
+                .statistics
+                .iter()
+                .map(|(code, count)| json!({"code": code, "rule": code.name(), "count": count}))
+                .collect()
+        }),
+        baseline: report.baseline.map(|baseline| {
+            json!({"file": baseline.file, "silenced": baseline.silenced, "gone": baseline.gone})
+        }),
     };
     serde_json::to_writer_pretty(&mut *out, &document)?;
     writeln!(out)
 }
 
-fn package(outcome: &Outcome) -> PackageJson<'_> {
+fn package<'a>(outcome: &'a Outcome, omitted: &[Omitted]) -> PackageJson<'a> {
     PackageJson {
         path: outcome.path.display().to_string(),
         plugin: &outcome.plugin,
@@ -99,5 +133,9 @@ fn package(outcome: &Outcome) -> PackageJson<'_> {
             refused: repair.refused.as_deref(),
             rebuild: &repair.rebuild,
         }),
+        omitted: omitted
+            .iter()
+            .map(|o| json!({"code": o.code, "count": o.count}))
+            .collect(),
     }
 }

@@ -13,7 +13,7 @@ use crate::lint::Outcome;
 
 /// Results for the findings `outcome`'s planned repair clears; nothing
 /// for a repair already applied (its findings are gone).
-pub fn proposed(outcome: &Outcome, result: fn(&Outcome, &Diagnostic) -> Value) -> Vec<Value> {
+pub fn proposed(outcome: &Outcome, result: &dyn Fn(&Outcome, &Diagnostic) -> Value) -> Vec<Value> {
     let Some(repair) = outcome.repair.as_ref().filter(|repair| repair.planned) else {
         return Vec::new();
     };

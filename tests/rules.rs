@@ -487,7 +487,8 @@ fn listed_rules() -> BTreeMap<String, String> {
             let mut words = line.split_whitespace();
             let code = words.next()?;
             let _name = words.next()?;
-            let severity = words.next()?;
+            // `error/warning`: the default comes first.
+            let severity = words.next()?.split('/').next()?;
             Some((code.to_string(), severity.to_string()))
         })
         .collect()

@@ -261,3 +261,120 @@ fn no_collector(entry: &str, name: &str, symbol: &str, found: &Candidates) -> Di
         "implement `Collect(ctx api.StreamContext, item api.RawTuple) error` (bytes), or `Collect(ctx api.StreamContext, item api.MessageTuple) error` and `CollectList(ctx api.StreamContext, items api.MessageTupleList) error` (tuples); the 1.x `Collect(ctx, data any)` is neither",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inspect::buildinfo::Module;
+    use crate::inspect::gotypes::Conversion;
+
+    fn method(name: &str, signature: Option<&str>) -> Method {
+        Method {
+            name: name.into(),
+            signature: signature.map(Into::into),
+        }
+    }
+
+    fn pointer(name: &str) -> TypeName {
+        TypeName {
+            name: format!("*main.{name}"),
+            pkg_path: None,
+            kind: TypeKind::Pointer,
+        }
+    }
+
+    fn source_methods() -> Vec<Method> {
+        vec![
+            method("Close", Some("func(api.StreamContext) error")),
+            method(
+                "Connect",
+                Some("func(api.StreamContext, api.StatusChangeHandler) error"),
+            ),
+            method(
+                "Provision",
+                Some("func(api.StreamContext, map[string]interface {}) error"),
+            ),
+        ]
+    }
+
+    /// A plugin whose `Pulse() api.Source` constructor converts each of
+    /// `types` to api.Source.
+    fn constructor_of(types: Vec<(&str, Vec<Method>)>) -> ExportTypes {
+        let mut exports = ExportTypes::default();
+        let source = TypeName {
+            name: "api.Source".into(),
+            pkg_path: Some(API_V2.into()),
+            kind: TypeKind::Interface,
+        };
+        exports.exports.insert(
+            "Pulse".into(),
+            ExportType::Func {
+                params: vec![],
+                results: vec![source],
+                variadic: false,
+            },
+        );
+        for (name, methods) in types {
+            exports.conversions.push(Conversion {
+                interface: format!("{API_V2}.Source"),
+                concrete: pointer(name),
+                methods,
+            });
+        }
+        exports
+    }
+
+    fn not_streaming(types: &ExportTypes) -> Option<usize> {
+        let module = Module {
+            path: CONTRACT_V2.into(),
+            version: "v2.3.1".into(),
+            sum: None,
+            replace: None,
+        };
+        let known = KnownInterfaces {
+            types,
+            module: Some(&module),
+            api: Some(API_V2),
+        };
+        lacking(types, &known, "Pulse", "Source", &STREAM).map(|found| found.types.len())
+    }
+
+    #[test]
+    fn a_constructor_whose_types_cannot_stream_is_reported() {
+        let idle = constructor_of(vec![("idle", source_methods())]);
+        assert_eq!(not_streaming(&idle), Some(1));
+    }
+
+    #[test]
+    fn one_streaming_candidate_is_enough() {
+        let mut pull = source_methods();
+        pull.push(method(
+            "Pull",
+            Some("func(api.StreamContext, time.Time, api.TupleIngest, api.ErrorIngest)"),
+        ));
+        let types = constructor_of(vec![("idle", source_methods()), ("random", pull)]);
+        assert_eq!(not_streaming(&types), None);
+    }
+
+    #[test]
+    fn a_subscribe_of_another_signature_does_not_stream_and_an_unknown_one_might() {
+        let mut wrong = source_methods();
+        wrong.push(method("Subscribe", Some("func(api.StreamContext) error")));
+        assert_eq!(
+            not_streaming(&constructor_of(vec![("old", wrong)])),
+            Some(1)
+        );
+        // The linker dropped the method's type: only its name is known.
+        let mut unknown = source_methods();
+        unknown.push(method("Subscribe", None));
+        assert_eq!(
+            not_streaming(&constructor_of(vec![("pulse", unknown)])),
+            None
+        );
+    }
+
+    #[test]
+    fn without_a_conversion_nothing_is_claimed() {
+        assert_eq!(not_streaming(&constructor_of(vec![])), None);
+    }
+}

@@ -40,7 +40,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 .iter()
                 .map(|d| result(outcome, &artifact, d))
                 .collect();
-            let proposed = fixes::proposed(outcome, &|o, d| result(o, &artifact, d));
+            let proposed = fixes::proposed(outcome, &artifact, &|o, d| result(o, &artifact, d));
             found.into_iter().chain(proposed)
         })
         .collect();
@@ -146,6 +146,17 @@ pub struct ArtifactUri {
 }
 
 impl ArtifactUri {
+    /// The location of an entry inside this artifact (a zip), for fixes.
+    fn inside(&self, entry: &str, description: String) -> Value {
+        let mut location = ArtifactUri {
+            uri: format!("{}/{}", self.uri, path_uri(Path::new(entry))),
+            base: self.base,
+        }
+        .to_json();
+        location["description"] = json!({"text": description});
+        location
+    }
+
     fn to_json(&self) -> Value {
         match self.base {
             Some(base) => json!({"uri": self.uri, "uriBaseId": base}),
@@ -216,7 +227,7 @@ fn encode(path: &str) -> String {
     uri
 }
 
-/// A path as a URI path (for the entries `--diff` proposes to change).
+/// A path as a URI path (an entry `--diff` proposes to change).
 fn path_uri(path: &Path) -> String {
     encode(&path.to_string_lossy())
 }

@@ -7,17 +7,21 @@
 
 use serde_json::{Value, json};
 
+use super::ArtifactUri;
 use crate::diagnostic::Diagnostic;
 use crate::fix::Change;
 use crate::lint::Outcome;
 
 /// Results for the findings `outcome`'s planned repair clears; nothing
 /// for a repair already applied (its findings are gone).
-pub fn proposed(outcome: &Outcome, result: &dyn Fn(&Outcome, &Diagnostic) -> Value) -> Vec<Value> {
+pub fn proposed(
+    outcome: &Outcome,
+    artifact: &ArtifactUri,
+    result: &dyn Fn(&Outcome, &Diagnostic) -> Value,
+) -> Vec<Value> {
     let Some(repair) = outcome.repair.as_ref().filter(|repair| repair.planned) else {
         return Vec::new();
     };
-    let uri = super::path_uri(&outcome.path);
     let mut seen = Vec::new();
     repair
         .cleared
@@ -32,32 +36,33 @@ pub fn proposed(outcome: &Outcome, result: &dyn Fn(&Outcome, &Diagnostic) -> Val
                     .iter()
                     .filter(|change| change.rule == diagnostic.code)
                     .collect();
-                attach(&mut value, &uri, &changes);
+                attach(&mut value, artifact, &changes);
             }
             value
         })
         .collect()
 }
 
-fn attach(result: &mut Value, uri: &str, changes: &[&Change]) {
-    let fixes: Vec<Value> = changes.iter().filter_map(|c| fix(uri, c)).collect();
+fn attach(result: &mut Value, artifact: &ArtifactUri, changes: &[&Change]) {
+    let fixes: Vec<Value> = changes.iter().filter_map(|c| fix(artifact, c)).collect();
     if !fixes.is_empty() {
         result["fixes"] = Value::from(fixes);
     }
     result["properties"] = json!({"repairs": changes});
 }
 
-fn fix(uri: &str, change: &Change) -> Option<Value> {
+fn fix(artifact: &ArtifactUri, change: &Change) -> Option<Value> {
     let text = change.text.as_ref()?;
     Some(json!({
         "description": {"text": format!(
             "{} {}: {}", change.action.as_str(), change.entry, change.detail
         )},
         "artifactChanges": [{
-            "artifactLocation": {
-                "uri": format!("{uri}/{}", super::path_uri(std::path::Path::new(&change.entry))),
-                "description": {"text": format!("the entry {} inside the package", change.entry)},
-            },
+            // The entry as a path below the package's own location (and
+            // its %SRCROOT%, when it has one).
+            "artifactLocation": artifact.inside(&change.entry, format!(
+                "the entry {} inside the package", change.entry
+            )),
             "replacements": [{
                 "deletedRegion": {"byteOffset": 0, "byteLength": change.replaced},
                 "insertedContent": {"text": text},

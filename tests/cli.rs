@@ -1543,6 +1543,15 @@ fn the_readme_recipes_install_and_cite_what_exists() {
         assert!(line.contains("--locked"), "{line}");
     }
     assert!(!readme.contains("SPEC §"), "SPEC is not in the repository");
+    // The tool's address is one placeholder, the one SARIF carries.
+    let homepage = ekplugin_lint::report::HOMEPAGE;
+    for line in readme
+        .lines()
+        .filter(|l| l.contains("github.com/ekplugin-lint"))
+    {
+        assert!(line.contains(homepage), "{line}");
+    }
+    assert!(readme.contains(homepage));
     assert!(!readme.contains("rev: v0.1.0"), "no such tag");
     // CI runs exactly the README's test command first.
     let test_command = readme

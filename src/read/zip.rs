@@ -7,6 +7,7 @@
 mod bytes;
 mod data;
 mod directory;
+mod fault;
 mod inflate;
 mod whole;
 
@@ -14,8 +15,9 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use self::data::{Fault, Located, Span, Use};
+use self::data::{Extent, Located, Use};
 use self::directory::{Bounds, Directory, ListError, Record};
+use self::fault::Fault;
 pub use self::whole::recycle;
 use super::{Breach, Container, Entry, EntryError, EntryKind, Limits, Method, Package, Role};
 
@@ -89,8 +91,8 @@ pub fn compressed_entry(archive: &[u8], index: usize, limits: &Limits) -> Option
     let directory = directory::list(&mut reader, size, bounds(limits)).ok()?;
     let record = directory.records.get(index)?;
     let located = data::locate(&mut reader, size, record).ok()?;
-    let start = usize::try_from(located.span.data_start).ok()?;
-    let end = usize::try_from(located.span.data_end).ok()?;
+    let start = usize::try_from(located.extent.data_start).ok()?;
+    let end = usize::try_from(located.extent.data_end).ok()?;
     Some(Compressed {
         method: record.method,
         crc32: record.crc32,
@@ -246,14 +248,14 @@ fn overlaps(
     spans: &[Option<Result<Located, EntryError>>],
     size: u64,
 ) -> Vec<Option<EntryError>> {
-    let mut order: Vec<(Span, usize)> = spans
+    let mut order: Vec<(Extent, usize)> = spans
         .iter()
         .enumerate()
         .filter_map(|(index, span)| match span {
             // Data said to run past the end of the file covers every later
             // entry: it is read (and fails, unless a deflate stream ends
             // in time, as with Go), and stays bounded by the budgets.
-            Some(Ok(located)) if located.span.data_end <= size => Some((located.span, index)),
+            Some(Ok(located)) if located.extent.data_end <= size => Some((located.extent, index)),
             _ => None,
         })
         .collect();
@@ -262,7 +264,7 @@ fn overlaps(
     // The entry whose data reaches furthest so far: its span covering a
     // later header is the bomb's doing; the later entry itself reads as
     // Go reads it, unless both start at the same header.
-    let mut reach: Option<(Span, usize)> = None;
+    let mut reach: Option<(Extent, usize)> = None;
     for (span, index) in order {
         if let Some((owner_span, owner)) = reach
             && span.header < owner_span.data_end
@@ -317,7 +319,7 @@ fn entry_data<R: Read + Seek>(
         _ => None,
     };
     let (span, disagreement) = match span {
-        Ok(located) => (located.span, located.disagreement),
+        Ok(located) => (located.extent, located.disagreement),
         Err(error) => return Ok(Some(Err(error))),
     };
     // The bomb outranks the disagreement when an entry shows both.

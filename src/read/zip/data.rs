@@ -11,7 +11,8 @@
 use std::io::{self, Read, Seek, SeekFrom};
 
 use super::bytes::Le;
-use super::directory::Record;
+use super::directory::{FLAG_DATA_DESCRIPTOR, METHOD_DEFLATED, METHOD_STORED, Record};
+use super::fault::{Fault, corrupt};
 use super::inflate::inflate;
 use super::read_exact_at;
 use super::whole;
@@ -20,40 +21,16 @@ use crate::read::EntryError;
 const LOCAL_SIGNATURE: u32 = 0x0403_4b50;
 const LOCAL_LEN: u64 = 30;
 const DESCRIPTOR_SIGNATURE: u32 = 0x0807_4b50;
-pub(super) const FLAG_DATA_DESCRIPTOR: u16 = 1 << 3;
-const METHOD_STORED: u16 = 0;
-pub(super) const METHOD_DEFLATED: u16 = 8;
 /// Stored data is copied in chunks of this size.
 const COPY_CHUNK: usize = 64 * 1024;
 /// The first reservation for a kept entry: after it, the buffer doubles
-/// as bytes arrive, up to the declared size.
+/// as bytes arrive, up to the declared size. Only a larger entry is worth
+/// the one-shot fast path.
 pub(super) const FIRST_RESERVATION: usize = 256 * 1024;
-
-/// Why an entry's data could not be had: an I/O failure of the file (the
-/// tool cannot run) or a finding about the entry.
-#[derive(Debug)]
-pub enum Fault {
-    Io(io::Error),
-    Entry(EntryError),
-}
-
-impl From<io::Error> for Fault {
-    fn from(error: io::Error) -> Fault {
-        if error.kind() == io::ErrorKind::UnexpectedEof {
-            corrupt("its data ends early (truncated archive)")
-        } else {
-            Fault::Io(error)
-        }
-    }
-}
-
-pub fn corrupt(reason: impl Into<String>) -> Fault {
-    Fault::Entry(EntryError::Corrupt(reason.into()))
-}
 
 /// Where an entry's compressed bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
+pub struct Extent {
     /// The local header's offset.
     pub header: u64,
     pub data_start: u64,
@@ -62,18 +39,18 @@ pub struct Span {
     pub data_end: u64,
 }
 
-/// An entry's span and, when its local header disagrees with the central
+/// An entry's extent and, when its local header disagrees with the central
 /// one, why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located {
-    pub span: Span,
+    pub extent: Extent,
     pub disagreement: Option<EntryError>,
 }
 
 /// Reads the local header. Go needs only its 30 fixed bytes and takes only
 /// its lengths, but a name or method that disagrees with the central
 /// header means other tools see a different file than eKuiper does; the
-/// span is still returned so overlaps are found.
+/// extent is still returned so overlaps are found.
 pub fn locate<R: Read + Seek>(
     reader: &mut R,
     size: u64,
@@ -100,7 +77,7 @@ pub fn locate<R: Read + Seek>(
     read_exact_at(reader, name_start, &mut name)?;
     let data_start = name_start + u64::from(name_len) + u64::from(extra_len);
     Ok(Located {
-        span: Span {
+        extent: Extent {
             header,
             data_start,
             data_end: data_start.saturating_add(record.compressed_size),
@@ -153,14 +130,15 @@ pub fn read_data<R: Read + Seek>(
     reader: &mut R,
     size: u64,
     record: &Record,
-    span: Span,
+    extent: Extent,
     purpose: Use,
 ) -> Result<Option<Vec<u8>>, Fault> {
     if let Use::Keep { room } = purpose
-        && let Some(bytes) = whole::read(reader, size, record, span, room)?
+        && record.uncompressed_size > FIRST_RESERVATION as u64
+        && let Some(bytes) = whole::read(reader, size, record, extent.data_start, room)?
     {
         // The bytes have the central CRC-32: what is left is the descriptor.
-        verify_crc(reader, size, record, span, record.crc32)?;
+        verify_crc(reader, size, record, extent, record.crc32)?;
         return Ok(Some(bytes));
     }
     let declared = record.uncompressed_size;
@@ -179,14 +157,14 @@ pub fn read_data<R: Read + Seek>(
         Ok(())
     };
     let in_file = size
-        .saturating_sub(span.data_start)
+        .saturating_sub(extent.data_start)
         .min(record.compressed_size);
     // Go fails a stored entry whose sizes differ either way (too many
     // bytes, or too few); say which before reading any.
     if record.method == METHOD_STORED && record.compressed_size != declared {
         return Err(short(record, 0, in_file));
     }
-    reader.seek(SeekFrom::Start(span.data_start.min(size)))?;
+    reader.seek(SeekFrom::Start(extent.data_start.min(size)))?;
     let mut section = reader.by_ref().take(in_file);
     match record.method {
         METHOD_STORED => copy(&mut section, &mut emit)?,
@@ -200,7 +178,7 @@ pub fn read_data<R: Read + Seek>(
     if count != declared {
         return Err(short(record, count, in_file));
     }
-    verify_crc(reader, size, record, span, hasher.finalize())?;
+    verify_crc(reader, size, record, extent, hasher.finalize())?;
     Ok(kept.map(|kept| kept.bytes))
 }
 
@@ -278,12 +256,12 @@ fn verify_crc<R: Read + Seek>(
     reader: &mut R,
     size: u64,
     record: &Record,
-    span: Span,
+    extent: Extent,
     actual: u32,
 ) -> Result<(), Fault> {
     let has_descriptor = record.flags & FLAG_DATA_DESCRIPTOR != 0;
     if has_descriptor {
-        let descriptor_crc = read_descriptor_crc(reader, size, span.data_end)?;
+        let descriptor_crc = read_descriptor_crc(reader, size, extent.data_end)?;
         if descriptor_crc != record.crc32 {
             return Err(corrupt(format!(
                 "its data descriptor's CRC-32 {descriptor_crc:08x} differs from the central directory's {:08x}",
@@ -357,7 +335,7 @@ mod tests {
     }
 
     fn run(record: &Record, compressed: &[u8]) -> Result<Vec<u8>, Fault> {
-        let span = Span {
+        let extent = Extent {
             header: 0,
             data_start: 0,
             data_end: compressed.len() as u64,
@@ -367,7 +345,7 @@ mod tests {
             &mut Cursor::new(compressed),
             size,
             record,
-            span,
+            extent,
             Use::Keep { room: u64::MAX },
         )
         .map(Option::unwrap)
@@ -430,7 +408,7 @@ mod tests {
         bytes.extend_from_slice(&7u32.to_le_bytes());
         let mut with_descriptor = record(0, data, data.len() as u64, crc32fast::hash(data));
         with_descriptor.flags = FLAG_DATA_DESCRIPTOR;
-        let span = Span {
+        let extent = Extent {
             header: 0,
             data_start: 0,
             data_end: data.len() as u64,
@@ -440,7 +418,7 @@ mod tests {
             &mut Cursor::new(&bytes),
             size,
             &with_descriptor,
-            span,
+            extent,
             Use::Keep { room: u64::MAX },
         )
         .map(Option::unwrap);
@@ -456,7 +434,13 @@ mod tests {
         signed.extend_from_slice(&[0; 8]);
         for (len, readable) in [(signed.len(), true), (signed.len() - 1, false)] {
             let cut = &signed[..len];
-            let result = read_data(&mut Cursor::new(cut), len as u64, &good, span, Use::Verify);
+            let result = read_data(
+                &mut Cursor::new(cut),
+                len as u64,
+                &good,
+                extent,
+                Use::Verify,
+            );
             assert_eq!(result.is_ok(), readable, "{len} bytes");
         }
         let mut unsigned = data.to_vec();
@@ -464,7 +448,13 @@ mod tests {
         unsigned.extend_from_slice(&[0; 8]);
         for (len, readable) in [(unsigned.len(), true), (unsigned.len() - 1, false)] {
             let cut = &unsigned[..len];
-            let result = read_data(&mut Cursor::new(cut), len as u64, &good, span, Use::Verify);
+            let result = read_data(
+                &mut Cursor::new(cut),
+                len as u64,
+                &good,
+                extent,
+                Use::Verify,
+            );
             assert_eq!(result.is_ok(), readable, "{len} bytes");
         }
     }
@@ -486,7 +476,7 @@ mod tests {
         };
         let located = locate(&mut Cursor::new(&bytes), size, &same).unwrap();
         assert_eq!(located.disagreement, None);
-        let span = located.span;
-        assert_eq!((span.data_start, span.data_end), (34, 34));
+        let extent = located.extent;
+        assert_eq!((extent.data_start, extent.data_end), (34, 34));
     }
 }

@@ -23,6 +23,10 @@ const ZIP64_EXTRA_ID: u16 = 0x0001;
 /// record fits, and the same window finds the same record Go finds.
 const END_SEARCH_LEN: u64 = 65 * 1024;
 const SATURATED_32: u32 = u32::MAX;
+/// What a record's `flags` and `method` say, for the readers of its data.
+pub(super) const FLAG_DATA_DESCRIPTOR: u16 = 1 << 3;
+pub(super) const METHOD_STORED: u16 = 0;
+pub(super) const METHOD_DEFLATED: u16 = 8;
 
 /// One central-directory header, with the fields the linter uses.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use std::io::{self, Read};
 
 use flate2::{Decompress, FlushDecompress, Status};
 
-use super::data::{Fault, corrupt};
+use super::fault::{Fault, corrupt};
 
 /// Compressed input is read in chunks of at most this size.
 const INPUT_CHUNK: usize = 64 * 1024;

@@ -30,8 +30,8 @@ use std::io::{Read, Seek};
 
 use libdeflater::Decompressor;
 
-use super::data::{FIRST_RESERVATION, FLAG_DATA_DESCRIPTOR, Fault, METHOD_DEFLATED, Span};
-use super::directory::Record;
+use super::directory::{FLAG_DATA_DESCRIPTOR, METHOD_DEFLATED, Record};
+use super::fault::Fault;
 use super::read_exact_at;
 
 thread_local! {
@@ -45,21 +45,21 @@ const MIN_SPARE: usize = 1 << 20;
 /// Reads a kept deflated entry through the fast path when it applies: the
 /// bytes, which have the central directory's CRC-32 (the data descriptor
 /// is left to the caller), or `None` to read it with the streaming
-/// decoder. It applies to an entry larger than the streaming decoder's
-/// first reservation, whose CRC-32 Go checks, whose compressed bytes are
-/// all in the file and no more than its declared size, and when both fit
-/// in `room`, what the package may still keep.
+/// decoder. It applies to an entry whose CRC-32 Go checks, whose
+/// compressed bytes (from `data_start`) are all in the file and no more
+/// than its declared size, and when both fit in `room`, what the package
+/// may still keep. The caller tries it only for an entry larger than the
+/// streaming decoder's first reservation.
 pub fn read<R: Read + Seek>(
     reader: &mut R,
     size: u64,
     record: &Record,
-    span: Span,
+    data_start: u64,
     room: u64,
 ) -> Result<Option<Vec<u8>>, Fault> {
     let (declared, compressed) = (record.uncompressed_size, record.compressed_size);
     let go_checks_crc = record.crc32 != 0 || record.flags & FLAG_DATA_DESCRIPTOR != 0;
-    let in_file = span
-        .data_start
+    let in_file = data_start
         .checked_add(compressed)
         .is_some_and(|end| end <= size);
     let applies = record.method == METHOD_DEFLATED
@@ -71,7 +71,7 @@ pub fn read<R: Read + Seek>(
     else {
         return Ok(None);
     };
-    if !applies || declared <= FIRST_RESERVATION {
+    if !applies {
         return Ok(None);
     }
     // Not kept between packages: the inflated bytes' pages matter, and a
@@ -80,7 +80,7 @@ pub fn read<R: Read + Seek>(
     let mut input = vec![0; compressed];
     // A failed read (the file changed under us) is the streaming
     // decoder's to report.
-    Ok(match read_exact_at(reader, span.data_start, &mut input) {
+    Ok(match read_exact_at(reader, data_start, &mut input) {
         Ok(()) => inflate(&input, declared, record.crc32),
         Err(_) => None,
     })
@@ -133,6 +133,7 @@ fn take(len: usize) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::data::{Extent, FIRST_RESERVATION, Use, read_data};
     use super::*;
     use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
@@ -332,8 +333,7 @@ mod tests {
     /// fast path allowed or not: the bytes' length and CRC-32, or the
     /// verdict.
     fn verdict(record: &Record, file: &[u8], fast: bool) -> Result<(usize, u32), String> {
-        use super::super::data::{Use, read_data};
-        let span = Span {
+        let extent = Extent {
             header: 0,
             data_start: 0,
             data_end: record.compressed_size,
@@ -344,7 +344,7 @@ mod tests {
             &mut reader,
             file.len() as u64,
             record,
-            span,
+            extent,
             Use::Keep { room },
         ) {
             Ok(Some(bytes)) => Ok((bytes.len(), crc32fast::hash(&bytes))),
@@ -436,24 +436,15 @@ mod tests {
         }
         // The fast path did read the good one.
         let mut reader = std::io::Cursor::new(&stream);
-        let span = Span {
-            header: 0,
-            data_start: 0,
-            data_end: stream.len() as u64,
-        };
         let size = stream.len() as u64;
         assert!(
-            read(&mut reader, size, &good, span, u64::MAX)
+            read(&mut reader, size, &good, 0, u64::MAX)
                 .unwrap()
                 .is_some()
         );
         // ... only when the compressed copy fits in what may still be kept.
         let room = (data.len() + stream.len() - 1) as u64;
-        assert!(
-            read(&mut reader, size, &good, span, room)
-                .unwrap()
-                .is_none()
-        );
+        assert!(read(&mut reader, size, &good, 0, room).unwrap().is_none());
         // The gap: a stream crafted with a reserved distance symbol and the
         // CRC-32 of libdeflate's reading.
         let runs = FIRST_RESERVATION / 258 + 1;

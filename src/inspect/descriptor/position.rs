@@ -5,7 +5,7 @@
 //! checkpoint before them, one every [`CHECKPOINT_EVERY`] bytes, never from
 //! the start of the file: the cost stays linear in the text.
 
-use crate::diagnostic::Span;
+use crate::span::{Span, floor_char_boundary};
 
 /// Bytes between two checkpoints: the most a backward query re-walks.
 const CHECKPOINT_EVERY: usize = 256;
@@ -45,7 +45,7 @@ impl<'t> Positions<'t> {
 
     /// The span of the byte range `start..end`.
     pub fn bytes(&mut self, start: usize, end: usize) -> Span {
-        let start = floor_boundary(self.text, start.min(self.text.len()));
+        let start = floor_char_boundary(self.text, start.min(self.text.len()));
         if start < self.at.offset {
             let index = self
                 .checkpoints
@@ -64,11 +64,6 @@ impl<'t> Positions<'t> {
         }
         self.advance(usize::MAX, index);
         self.here(len)
-    }
-
-    /// The byte offset of the `index`-th character.
-    pub fn char_offset(&mut self, index: usize) -> usize {
-        self.chars(index, 0).offset
     }
 
     /// Goes back to the checkpoint before `index` (a partition point, so at
@@ -128,13 +123,6 @@ pub fn at_line_byte_column(text: &str, line: usize, column: usize) -> Span {
     Positions::new(text).bytes(offset, offset.saturating_add(1))
 }
 
-fn floor_boundary(text: &str, mut i: usize) -> usize {
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,7 +156,7 @@ mod tests {
         let far = positions.bytes(text.len() - 4, text.len());
         assert_eq!(far, Span::from_offset(&text, text.len() - 4, 4));
         for back in [text.len() - 300, 5000, 17, 0, 29_999] {
-            let start = floor_boundary(&text, back);
+            let start = floor_char_boundary(&text, back);
             assert_eq!(
                 positions.bytes(start, start + 1),
                 Span::from_offset(&text, start, 1),

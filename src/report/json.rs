@@ -42,7 +42,7 @@ struct PackageJson<'a> {
 
 #[derive(Serialize)]
 struct RepairJson<'a> {
-    fixes: &'a [crate::fix::Change],
+    fixes: &'a [crate::repair::Change],
     #[serde(skip_serializing_if = "Option::is_none")]
     written: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

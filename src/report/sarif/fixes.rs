@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::ArtifactUri;
 use crate::diagnostic::Diagnostic;
-use crate::fix::Change;
 use crate::lint::Outcome;
+use crate::repair::Change;
 
 /// Results for the findings `outcome`'s planned repair clears; nothing
 /// for a repair already applied (its findings are gone).

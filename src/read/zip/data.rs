@@ -306,12 +306,13 @@ fn read_descriptor_crc<R: Read + Seek>(reader: &mut R, size: u64, at: u64) -> Re
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use flate2::{Compress, Compression, FlushCompress};
     use std::io::Cursor;
 
-    fn deflate(data: &[u8]) -> Vec<u8> {
+    /// A raw deflate stream of `data`, as a zip entry holds it.
+    pub(in super::super) fn deflate(data: &[u8]) -> Vec<u8> {
         let mut compressor = Compress::new(Compression::default(), false);
         let mut out = Vec::with_capacity(data.len() + 64);
         compressor
@@ -432,30 +433,21 @@ mod tests {
         signed.extend_from_slice(&DESCRIPTOR_SIGNATURE.to_le_bytes());
         signed.extend_from_slice(&good.crc32.to_le_bytes());
         signed.extend_from_slice(&[0; 8]);
-        for (len, readable) in [(signed.len(), true), (signed.len() - 1, false)] {
-            let cut = &signed[..len];
-            let result = read_data(
-                &mut Cursor::new(cut),
-                len as u64,
-                &good,
-                extent,
-                Use::Verify,
-            );
-            assert_eq!(result.is_ok(), readable, "{len} bytes");
-        }
         let mut unsigned = data.to_vec();
         unsigned.extend_from_slice(&good.crc32.to_le_bytes());
         unsigned.extend_from_slice(&[0; 8]);
-        for (len, readable) in [(unsigned.len(), true), (unsigned.len() - 1, false)] {
-            let cut = &unsigned[..len];
-            let result = read_data(
-                &mut Cursor::new(cut),
-                len as u64,
-                &good,
-                extent,
-                Use::Verify,
-            );
-            assert_eq!(result.is_ok(), readable, "{len} bytes");
+        for file in [signed, unsigned] {
+            for (len, readable) in [(file.len(), true), (file.len() - 1, false)] {
+                let cut = &file[..len];
+                let result = read_data(
+                    &mut Cursor::new(cut),
+                    len as u64,
+                    &good,
+                    extent,
+                    Use::Verify,
+                );
+                assert_eq!(result.is_ok(), readable, "{len} bytes");
+            }
         }
     }
 

@@ -133,18 +133,10 @@ fn take(len: usize) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::data::tests::deflate;
     use super::super::data::{Extent, FIRST_RESERVATION, Use, read_data};
     use super::*;
-    use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
-
-    fn deflate(data: &[u8]) -> Vec<u8> {
-        let mut compressor = Compress::new(Compression::default(), false);
-        let mut out = Vec::with_capacity(data.len() + 64);
-        compressor
-            .compress_vec(data, &mut out, FlushCompress::Finish)
-            .unwrap();
-        out
-    }
+    use flate2::{Decompress, FlushDecompress, Status};
 
     /// The strict streaming reading (zlib-rs), bounded to `limit` bytes.
     fn strict(compressed: &[u8], limit: usize) -> Option<Vec<u8>> {

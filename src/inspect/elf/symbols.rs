@@ -9,7 +9,7 @@
 //! add up to more than the table itself (which a linker never writes) are
 //! refused before anything is copied.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, btree_map};
 
 use goblin::elf::section_header;
 use goblin::elf::sym::{self, Symtab};
@@ -30,6 +30,10 @@ pub(super) enum SymKind {
 pub(super) struct DynamicSymbols<'a> {
     table: Symtab<'a>,
     names: &'a [u8],
+    /// The defined symbols' name offsets and table indices, decoded once:
+    /// each pass over the names (four or five per library, tens of
+    /// thousands of symbols) then parses no symbol it does not keep.
+    defined: Vec<(u32, u32)>,
 }
 
 /// A defined dynamic symbol, its name borrowed from the string table.
@@ -42,43 +46,59 @@ pub(super) struct DynSym<'a> {
 
 impl<'a> DynamicSymbols<'a> {
     pub fn new(table: Symtab<'a>, names: &'a [u8]) -> Result<DynamicSymbols<'a>, NotElf> {
-        if table
-            .iter()
-            .any(|symbol| names.get(symbol.st_name..).is_none())
-        {
-            return Err(not_elf(
-                "a dynamic symbol's name lies outside the string table",
-            ));
+        let outside = || not_elf("a dynamic symbol's name lies outside the string table");
+        let mut defined = Vec::new();
+        for (index, symbol) in table.iter().enumerate() {
+            if names.get(symbol.st_name..).is_none() {
+                return Err(outside());
+            }
+            if symbol.st_shndx != section_header::SHN_UNDEF as usize {
+                let name = u32::try_from(symbol.st_name).map_err(|_| outside())?;
+                let index = u32::try_from(index).map_err(|_| outside())?;
+                defined.push((name, index));
+            }
         }
-        Ok(DynamicSymbols { table, names })
+        Ok(DynamicSymbols {
+            table,
+            names,
+            defined,
+        })
     }
 
-    fn defined(&self) -> impl Iterator<Item = (usize, sym::Sym)> + '_ {
-        self.table
+    /// The defined symbols' name offsets and indices whose name starts
+    /// with `prefix`.
+    fn matching<'s>(&'s self, prefix: &'s str) -> impl Iterator<Item = (usize, usize)> + 's {
+        let (first, rest) = prefix.as_bytes().split_first().unwrap_or((&0, &[]));
+        let empty = prefix.is_empty();
+        self.defined
             .iter()
-            .enumerate()
-            .filter(|(_, symbol)| symbol.st_shndx != section_header::SHN_UNDEF as usize)
-    }
-
-    fn starts_with(&self, symbol: &sym::Sym, prefix: &str) -> bool {
-        self.names
-            .get(symbol.st_name..)
-            .is_some_and(|name| name.starts_with(prefix.as_bytes()))
+            .map(|&(name, index)| (name as usize, index as usize))
+            .filter(move |&(name, _)| {
+                // The first byte alone turns away most names, without a
+                // call to compare the rest.
+                empty
+                    || self.names.get(name) == Some(first)
+                        && self
+                            .names
+                            .get(name + 1..)
+                            .is_some_and(|tail| tail.starts_with(rest))
+            })
     }
 
     /// Whether a defined symbol's name starts with `prefix`.
     pub fn any_with_prefix(&self, prefix: &str) -> bool {
-        self.defined()
-            .any(|(_, symbol)| self.starts_with(&symbol, prefix))
+        self.matching(prefix).next().is_some()
     }
 
     /// The defined symbols whose UTF-8 name starts with `prefix`, in table
     /// order; of several symbols sharing one name offset, the first.
     pub fn with_prefix(&self, prefix: &str) -> Result<Vec<DynSym<'a>>, NotElf> {
         let mut by_offset: BTreeMap<usize, (usize, sym::Sym)> = BTreeMap::new();
-        for (index, symbol) in self.defined() {
-            if self.starts_with(&symbol, prefix) {
-                by_offset.entry(symbol.st_name).or_insert((index, symbol));
+        for (offset, index) in self.matching(prefix) {
+            if let btree_map::Entry::Vacant(slot) = by_offset.entry(offset)
+                && let Some(symbol) = self.table.get(index)
+            {
+                slot.insert((index, symbol));
             }
         }
         let names = names_at(self.names, by_offset.keys().copied())?;

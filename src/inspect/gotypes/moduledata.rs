@@ -134,9 +134,11 @@ fn pcln_headers(image: &Image) -> Vec<u64> {
         let Some(aligned) = bytes.get(skew as usize..) else {
             continue;
         };
-        for (index, chunk) in aligned.chunks_exact(8).enumerate() {
-            if is_pcln_header(chunk) {
-                found.push(segment.vaddr + skew + index as u64 * WORD);
+        let mut magic = PCLN_MAGIC.to_le_bytes().to_vec();
+        magic.extend_from_slice(&[0, 0]);
+        for at in aligned_words(aligned, &magic) {
+            if aligned.get(at..at + 8).is_some_and(is_pcln_header) {
+                found.push(segment.vaddr + skew + at as u64);
                 if found.len() >= MAX_CANDIDATES {
                     return found;
                 }
@@ -144,6 +146,24 @@ fn pcln_headers(image: &Image) -> Vec<u64> {
         }
     }
     found
+}
+
+/// Offsets of the 8-aligned occurrences of `needle` in `bytes`, overlapping
+/// ones included: a SIMD substring search rather than a compare per word,
+/// as the library's segments are tens of megabytes and matches rare.
+fn aligned_words<'b>(bytes: &'b [u8], needle: &'b [u8]) -> impl Iterator<Item = usize> + 'b {
+    let finder = memchr::memmem::Finder::new(needle);
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        while let Some(found) = bytes.get(from..).and_then(|rest| finder.find(rest)) {
+            let at = from + found;
+            from = at + 1;
+            if at % 8 == 0 {
+                return Some(at);
+            }
+        }
+        None
+    })
 }
 
 fn is_pcln_header(chunk: &[u8]) -> bool {
@@ -160,11 +180,7 @@ fn referrers(image: &Image, target: u64) -> Vec<u64> {
         let Some(aligned) = bytes.get(skew as usize..) else {
             continue;
         };
-        let hits = aligned
-            .chunks_exact(8)
-            .enumerate()
-            .filter(|(_, chunk)| *chunk == needle)
-            .map(|(index, _)| segment.vaddr + skew + index as u64 * WORD);
+        let hits = aligned_words(aligned, &needle).map(|at| segment.vaddr + skew + at as u64);
         found.extend(hits.take(MAX_CANDIDATES));
     }
     found.sort_unstable();
@@ -239,6 +255,20 @@ fn link_order(image: &Image, pkghashes: Table) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aligned_words_finds_every_aligned_match_overlapping_or_not() {
+        // The needle at 2 (unaligned) overlapping the one at 8 (its last
+        // two bytes are its first two), at 24, and cut short at the end.
+        let needle = [7, 0, 1, 1, 1, 1, 7, 0];
+        let mut bytes = vec![0u8; 40];
+        for at in [2, 8, 24] {
+            bytes[at..at + 8].copy_from_slice(&needle);
+        }
+        bytes.extend_from_slice(&needle[..4]);
+        let found: Vec<usize> = aligned_words(&bytes, &needle).collect();
+        assert_eq!(found, [8, 24]);
+    }
 
     #[test]
     fn layouts_follow_the_minor_release() {

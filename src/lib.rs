@@ -6,6 +6,8 @@ pub mod args;
 pub mod baseline;
 pub mod check;
 pub mod cli;
+#[cfg(test)]
+mod cpu_time;
 pub mod diagnostic;
 pub mod fix;
 pub mod host;

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+#[path = "../../src/cpu_time.rs"]
+pub mod cpu_time;
 pub mod variants;
 
 use std::path::{Path, PathBuf};

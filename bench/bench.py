@@ -28,7 +28,6 @@ OUT = ROOT / "target" / "bench"
 FIXTURES = ROOT / "fixtures"
 BIG_SOURCES = Path(__file__).resolve().parent / "big"
 GO_VERSION = "1.25.4"
-CONTRACT_MODULE = "github.com/lf-edge/ekuiper/contract/v2"
 CONTRACT_VERSION = "v2.3.1"  # what eKuiper 2.4.0, the default target, requires
 LIBRARY = "Pulse@v1.0.0.so"
 PLUGIN = "pulse"
@@ -79,7 +78,6 @@ def plugin_inputs():
     pulse = FIXTURES / "plugins" / "pulse"
     inputs = [(p.name, p) for p in sorted(pulse.glob("*.go"))]
     inputs += [(p.name, p) for p in sorted(BIG_SOURCES.glob("*.go"))]
-    inputs += [(f"api/{p.name}", p) for p in sorted((FIXTURES / "contract" / "api").glob("*.go"))]
     inputs += [(f"{PLUGIN}.json", pulse / f"{PLUGIN}.json"), (f"{PLUGIN}.yaml", pulse / f"{PLUGIN}.yaml")]
     return inputs
 
@@ -92,14 +90,10 @@ def inputs_digest(inputs):
 
 
 def write_module(folder):
-    """go.mod plus a vendor tree holding the contract stand-in, as the
-    fixtures do, so the build info records the contract dependency."""
-    (folder / "go.mod").write_text(
-        f"module example.com/bench/big\n\ngo 1.24.0\n\nrequire {CONTRACT_MODULE} {CONTRACT_VERSION}\n")
-    vendor = folder / "vendor"
-    shutil.copytree(FIXTURES / "contract" / "api", vendor / CONTRACT_MODULE / "api")
-    (vendor / "modules.txt").write_text(
-        f"# {CONTRACT_MODULE} {CONTRACT_VERSION}\n## explicit; go 1.24.0\n{CONTRACT_MODULE}/api\n")
+    """go.mod plus a vendor tree holding the real contract module at its
+    tag, as the fixtures do (their script takes it from the eKuiper
+    clone), so the build info records the contract dependency."""
+    fixtures_build().write_module(folder, "example.com/bench/big", CONTRACT_VERSION)
 
 
 def build_big_package():

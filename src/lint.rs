@@ -74,9 +74,15 @@ impl Outcome {
 /// read at all.
 pub fn lint_path(path: &Path, options: &Options) -> io::Result<Outcome> {
     let package = read::read_path(path, &options.limits)?;
+    Ok(lint_owned(package, options))
+}
+
+/// Lints a package, then hands its buffers back to the reader: in batch
+/// mode the next package read on this thread reuses them.
+pub fn lint_owned(package: Package, options: &Options) -> Outcome {
     let outcome = lint_package(&package, options);
     read::recycle(package);
-    Ok(outcome)
+    outcome
 }
 
 /// Lints an already-read package.

@@ -76,7 +76,7 @@ fn run(cli: &Cli) -> Result<u8, String> {
             let options = run.options_for(input.path());
             let result = input
                 .read(&options.limits)
-                .map(|package| lint::lint_package(&package, &options))
+                .map(|package| lint::lint_owned(package, &options))
                 .map_err(|reason| Failure {
                     path: input.path().to_path_buf(),
                     reason,

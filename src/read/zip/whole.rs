@@ -42,13 +42,20 @@ thread_local! {
 /// A buffer smaller than this is not worth keeping between packages.
 const MIN_SPARE: usize = 1 << 20;
 
+/// The declared size is believed, and allocated before a byte is
+/// inflated, only up to this many times the compressed bytes: Go
+/// libraries deflate 2-3.5:1, while a padded bomb declares up to the
+/// ratio limit (100:1). Anything else streams, its buffer growing only as
+/// the stream proves it, so a header cannot take the address space.
+const MAX_BELIEVED_RATIO: u64 = 4;
+
 /// Reads a kept deflated entry through the fast path when it applies: the
 /// bytes, which have the central directory's CRC-32 (the data descriptor
 /// is left to the caller), or `None` to read it with the streaming
 /// decoder. It applies to an entry whose CRC-32 Go checks, whose
-/// compressed bytes (from `data_start`) are all in the file and no more
-/// than its declared size, and when both fit in `room`, what the package
-/// may still keep. The caller tries it only for an entry larger than the
+/// compressed bytes (from `data_start`) are all in the file, no more than
+/// its declared size and at least a quarter of it, and when both fit in
+/// `room`, what the package may still keep. The caller tries it only for an entry larger than the
 /// streaming decoder's first reservation.
 pub fn read<R: Read + Seek>(
     reader: &mut R,
@@ -66,12 +73,16 @@ pub fn read<R: Read + Seek>(
         && go_checks_crc
         && in_file
         && compressed <= declared
+        && declared <= compressed.saturating_mul(MAX_BELIEVED_RATIO)
         && declared.saturating_add(compressed) <= room;
     let (Ok(declared), Ok(compressed)) = (usize::try_from(declared), usize::try_from(compressed))
     else {
         return Ok(None);
     };
     if !applies {
+        // The streaming reader will keep this large entry: a spare held
+        // beside it would count twice against what a package may keep.
+        drop(SPARE.take());
         return Ok(None);
     }
     // Not kept between packages: the inflated bytes' pages matter, and a
@@ -92,12 +103,9 @@ pub fn read<R: Read + Seek>(
 fn inflate(compressed: &[u8], declared: usize, crc32: u32) -> Option<Vec<u8>> {
     let mut output = take(declared);
     let inflated = Decompressor::new().deflate_decompress(compressed, &mut output);
-    if inflated == Ok(declared) && crc32fast::hash(&output) == crc32 {
-        Some(output)
-    } else {
-        recycle(output);
-        None
-    }
+    // On failure the buffer is freed, not kept: the streaming reader's
+    // own buffer must not sit beside it.
+    (inflated == Ok(declared) && crc32fast::hash(&output) == crc32).then_some(output)
 }
 
 /// Keeps a finished package's inflated bytes for the next package read on
@@ -467,11 +475,21 @@ mod tests {
         // ... only when the compressed copy fits in what may still be kept.
         let room = (data.len() + stream.len() - 1) as u64;
         assert!(read(&mut reader, size, &good, 0, room).unwrap().is_none());
+        // ... and not for a padded bomb's declared size.
+        let bomb = deflated_record(&stream, stream.len() * 5, crc);
+        assert!(
+            read(&mut reader, size, &bomb, 0, u64::MAX)
+                .unwrap()
+                .is_none()
+        );
         // The gap: a stream crafted with a reserved distance symbol and the
         // CRC-32 of libdeflate's reading.
         let runs = FIRST_RESERVATION / 258 + 1;
-        let crafted = crafted_run(runs, 257, 30);
         let lenient = vec![b'a'; 1 + 258 * runs + 3];
+        let mut crafted = crafted_run(runs, 257, 30);
+        // Bytes after the final block, which every reader ignores, bring
+        // the ratio to one the fast path believes.
+        crafted.resize(lenient.len() / 3, 0);
         let record = deflated_record(&crafted, lenient.len(), crc32fast::hash(&lenient));
         assert!(verdict(&record, &crafted, true).is_ok());
         assert!(
@@ -492,12 +510,15 @@ mod tests {
         let second = inflate(&compressed, data.len(), crc).unwrap();
         assert_eq!(second.as_ptr(), address);
         assert_eq!(second, data);
-        // A smaller entry reuses it too; a failed one gives it back.
+        // A smaller entry reuses it too; a failed one frees it, so the
+        // streaming reader's buffer never sits beside it.
         recycle(second);
         let half = &data[..MIN_SPARE];
         let small = deflate(half);
-        assert_eq!(inflate(&small, half.len(), crc), None);
         let third = inflate(&small, half.len(), crc32fast::hash(half)).unwrap();
         assert_eq!((third.as_ptr(), third.as_slice()), (address, half));
+        recycle(third);
+        assert_eq!(inflate(&small, half.len(), crc), None);
+        assert_eq!(SPARE.with_borrow(Vec::capacity), 0);
     }
 }

@@ -42,7 +42,7 @@ fn descriptor(ctx: &Context, out: &mut Vec<Diagnostic>) {
         ),
         Ok(descriptor) => {
             let mut findings = schema(descriptor, kind);
-            cap(&mut findings, Code::M003);
+            cap(&mut findings, Code::M003, descriptor.omitted_problems);
             out.extend(findings.into_iter().map(|d| d.entry(entry)));
         }
     }
@@ -355,7 +355,7 @@ fn config(ctx: &Context, out: &mut Vec<Diagnostic>) {
         .and_then(|file| file.parsed.as_ref().ok())
         .and_then(|descriptor| descriptor.properties.as_ref());
     let mut findings = config_shape(config, name, properties);
-    cap(&mut findings, Code::C003);
+    cap(&mut findings, Code::C003, 0);
     out.extend(findings.into_iter().map(|d| d.entry(entry)));
 }
 
@@ -440,8 +440,11 @@ fn same_config_key(declared: &str, used: &str) -> bool {
     declared.to_lowercase() == used.to_lowercase()
 }
 
-fn cap(findings: &mut Vec<Diagnostic>, code: Code) {
-    let extra = findings.len().saturating_sub(MAX_FINDINGS);
+/// Keeps the first [`MAX_FINDINGS`] and says how many more there are:
+/// those cut here plus `not_kept`, the problems the parser counted past
+/// its own cap without keeping them.
+fn cap(findings: &mut Vec<Diagnostic>, code: Code, not_kept: usize) {
+    let extra = findings.len().saturating_sub(MAX_FINDINGS) + not_kept;
     if extra == 0 {
         return;
     }

@@ -233,6 +233,24 @@ fn m003_findings_are_capped() {
 }
 
 #[test]
+fn m003_cap_counts_the_problems_the_parser_did_not_keep() {
+    let extra = 500;
+    let ints = vec!["1"; crate::inspect::descriptor::MAX_PROBLEMS + extra].join(",");
+    let json = format!(r#"{{"about": {{}}, "properties": [], "libs": [{ints}]}}"#);
+    let sink = package(&[("file.json", &json)]);
+    let found = lint(&sink, "file", Some(Kind::Sink));
+    assert_eq!(found.len(), MAX_FINDINGS + 1);
+    let shown_later = crate::inspect::descriptor::MAX_PROBLEMS - MAX_FINDINGS + extra;
+    assert!(
+        found[MAX_FINDINGS]
+            .message
+            .starts_with(&format!("{shown_later} more M003")),
+        "{}",
+        found[MAX_FINDINGS].message
+    );
+}
+
+#[test]
 fn c001_source_without_config() {
     let source = package(&[("random.json", SOURCE_JSON)]);
     assert_eq!(

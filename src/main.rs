@@ -70,21 +70,27 @@ fn run(cli: &Cli) -> Result<u8, String> {
         return fix(cli, &run, &inputs, &failures);
     }
     let progress = Progress::new(inputs.len());
-    let results: Vec<_> = inputs
-        .par_iter()
-        .map(|input| {
-            let options = run.options_for(input.path());
-            let result = input
-                .read(&options.limits)
-                .map(|package| lint::lint_owned(package, &options))
-                .map_err(|reason| Failure {
-                    path: input.path().to_path_buf(),
-                    reason,
-                });
-            progress.tick();
-            result
-        })
-        .collect();
+    let lint_input = |input: &Input| {
+        let options = run.options_for(input.path());
+        let result = input
+            .read(&options.limits)
+            .map(|package| lint::lint_owned(package, &options))
+            .map_err(|reason| Failure {
+                path: input.path().to_path_buf(),
+                reason,
+            });
+        progress.tick();
+        result
+    };
+    // One input is linted on this thread. A pool worker's malloc arena
+    // reserves address space in 64 MiB heaps, so a package keeping its
+    // budget in 1 MiB pieces could need two of them and break the 128 MiB
+    // bound the README promises; the main heap grows only as far as used.
+    let results: Vec<_> = if inputs.len() == 1 {
+        inputs.iter().map(lint_input).collect()
+    } else {
+        inputs.par_iter().map(lint_input).collect()
+    };
     progress.finish();
     let mut outcomes = Vec::with_capacity(results.len());
     for result in results {

@@ -14,10 +14,7 @@ use ekplugin_lint::cli::{self, Cli};
 use ekplugin_lint::diagnostic::Severity;
 use ekplugin_lint::inputs::{self, Failure, Input};
 use ekplugin_lint::lint::{self, Outcome};
-use ekplugin_lint::report::{self, Format, Human, Progress, Report};
-
-/// Exit status when the tool could not run (bad arguments, unreadable path).
-const CANNOT_RUN: u8 = 2;
+use ekplugin_lint::report::{self, CANNOT_RUN, Format, Human, Progress, Report};
 
 fn main() -> ExitCode {
     let cli = Cli::parse_args();

@@ -10,10 +10,7 @@ use super::{Destination, show};
 use crate::cli::Cli;
 use crate::diagnostic::Severity;
 use crate::lint::{Options, Outcome};
-use crate::report::{self, Format, Human};
-
-/// Exit status when the tool could not run.
-const CANNOT_RUN: u8 = 2;
+use crate::report::{self, CANNOT_RUN, Format, Human};
 
 /// Repairs (or, with `--diff`, plans) every package and reports. The exit
 /// status follows the findings that remain; with `--diff`, it is 1 when

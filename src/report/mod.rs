@@ -22,6 +22,11 @@ pub use human::Human;
 pub use progress::Progress;
 pub use sarif::{artifact_uri, fingerprint};
 
+/// Exit status when the tool could not run (bad arguments, a path that does
+/// not exist or cannot be read, a package `--fix` could not write): the
+/// contract's `2`, beside `0` (no error-level finding) and `1`.
+pub const CANNOT_RUN: u8 = 2;
+
 /// Where this tool lives. No public repository exists yet: this one
 /// placeholder feeds SARIF's `informationUri` and every rule's `helpUri`.
 pub const HOMEPAGE: &str = "https://github.com/ekplugin-lint/ekplugin-lint";
